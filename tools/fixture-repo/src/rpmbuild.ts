@@ -1,0 +1,95 @@
+/**
+ * One isolated `rpmbuild -bb`: its own _topdir, rpm database, temp folder and HOME (so neither
+ * ~/.rpmmacros nor Debian's default ~/.rpmdb is read or written), a scrubbed environment, and
+ * the macros that make the package a function of the spec and its defines only.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+export interface RpmbuildRequest {
+  /** Absolute path of the .spec file. */
+  specFile: string;
+  /** Folder the spec's SourceN: files are read from. */
+  sourceDir: string;
+  /** Empty folder owned by this build; everything rpmbuild writes stays inside it. */
+  workDir: string;
+  /** Extra macros for the spec (fixture_version, ...). */
+  defines: Readonly<Record<string, string>>;
+  /** Build time, and the upper bound of every file time in the payload. */
+  sourceDateEpoch: number;
+}
+
+/** Macros that remove everything host- or time-dependent from a built package. */
+export const DETERMINISM_MACROS: Readonly<Record<string, string>> = {
+  use_source_date_epoch_as_buildtime: '1',
+  clamp_mtime_to_source_date_epoch: '1',
+  source_date_epoch_from_changelog: '0',
+  _buildhost: 'strata.invalid',
+  vendor: 'strata',
+  packager: 'strata fixture repository',
+  // Single-threaded zstd: multi-threaded payloads are not byte-stable.
+  _binary_payload: 'w19.zstdio',
+  _binary_filedigest_algorithm: '8',
+  // No brp-* scripts (strip, compress, ...), no debuginfo, no build-id links.
+  __os_install_post: '%{nil}',
+  __arch_install_post: '%{nil}',
+  debug_package: '%{nil}',
+  _enable_debug_packages: '0',
+  _build_id_links: 'none',
+  _unpackaged_files_terminate_build: '1',
+};
+
+function isolationMacros(request: RpmbuildRequest): Record<string, string> {
+  const { workDir } = request;
+  return {
+    _topdir: join(workDir, 'topdir'),
+    _builddir: join(workDir, 'topdir/BUILD'),
+    _buildrootdir: join(workDir, 'topdir/BUILDROOT'),
+    _rpmdir: join(workDir, 'rpms'),
+    _srcrpmdir: join(workDir, 'topdir/SRPMS'),
+    _sourcedir: request.sourceDir,
+    _specdir: join(workDir, 'topdir/SPECS'),
+    _dbpath: join(workDir, 'rpmdb'),
+    _tmppath: join(workDir, 'tmp'),
+  };
+}
+
+async function listRpms(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.rpm'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/** Builds the binary packages of one spec and returns their paths (inside workDir). */
+export async function rpmbuild(request: RpmbuildRequest): Promise<string[]> {
+  const { workDir } = request;
+  const home = join(workDir, 'home');
+  const tmp = join(workDir, 'tmp');
+  for (const dir of [home, tmp, join(workDir, 'rpmdb'), join(workDir, 'rpms')]) await mkdir(dir, { recursive: true });
+
+  const macros = { ...isolationMacros(request), ...DETERMINISM_MACROS, ...request.defines };
+  const args = ['-bb', ...Object.entries(macros).flatMap(([name, value]) => ['--define', `${name} ${value}`]), request.specFile];
+  const result = await execa('rpmbuild', args, {
+    cwd: workDir,
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: home,
+      TMPDIR: tmp,
+      LC_ALL: 'C',
+      TZ: 'UTC',
+      SOURCE_DATE_EPOCH: String(request.sourceDateEpoch),
+    },
+    all: true,
+    reject: false,
+  });
+  if (result.exitCode !== 0) {
+    throw new Error(`rpmbuild ${request.specFile} failed (exit ${result.exitCode}):\n${result.all ?? ''}`);
+  }
+  const rpms = await listRpms(join(workDir, 'rpms'));
+  if (rpms.length === 0) throw new Error(`rpmbuild ${request.specFile} produced no package`);
+  return rpms;
+}
