@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""strata's bridge to dnf: resolve a package request, or install an exact locked set.
+
+Reads one JSON request on stdin and prints one JSON answer on stdout. Everything dnf would
+normally take from the host (dnf.conf, repos.d, vars, plugins, caches, logs, history, the rpm
+database location) is set explicitly, so the host's package state is neither read nor written.
+Errors are printed as {"error": {"kind": ..., "message": ..., ...}} with exit status 2.
+"""
+import hashlib
+import json
+import os
+import sys
+
+import dnf
+import dnf.exceptions
+import hawkey
+import rpm
+
+RPMDB_PATH = "/usr/lib/sysimage/rpm"
+
+
+class StrataError(Exception):
+    def __init__(self, kind, message, **details):
+        super().__init__(message)
+        self.kind = kind
+        self.details = details
+
+
+def pin_rpmdb_path():
+    """Debian's rpm keeps its database under $HOME unless told otherwise, and libdnf re-reads
+    rpm's configuration when it initialises, so the macro is set again before every use."""
+    rpm.addMacro("_dbpath", RPMDB_PATH)
+
+
+def make_base(request):
+    """A dnf.Base that sees only the repositories of the request."""
+    pin_rpmdb_path()
+    conf = dnf.conf.Conf()
+    state = request["stateDir"]
+    conf.config_file_path = "/dev/null"
+    conf.reposdir = []
+    conf.varsdir = []
+    conf.installroot = request["installroot"]
+    conf.cachedir = os.path.join(state, "cache")
+    conf.logdir = os.path.join(state, "log")
+    conf.persistdir = os.path.join(state, "persist")
+    for path in (conf.cachedir, conf.logdir, conf.persistdir, conf.installroot):
+        os.makedirs(path, exist_ok=True)
+    conf.plugins = False
+    conf.best = True
+    conf.strict = True
+    conf.install_weak_deps = bool(request.get("weakDependencies", False))
+    conf.assumeyes = True
+    conf.debuglevel = 0
+    conf.errorlevel = 0
+    conf.gpgcheck = False
+    conf.tsflags = ["nocontexts"]
+    conf.substitutions["releasever"] = request["releasever"]
+    conf.substitutions["basearch"] = request["basearch"]
+    conf.substitutions["arch"] = request["basearch"]
+    conf.arch = request["basearch"]
+    conf.basearch = request["basearch"]
+    conf.metadata_expire = 0
+    base = dnf.Base(conf)
+    for spec in request["repositories"]:
+        repo = dnf.repo.Repo(spec["id"], conf)
+        if spec.get("baseurl"):
+            repo.baseurl = spec["baseurl"]
+        if spec.get("metalink"):
+            repo.metalink = spec["metalink"]
+        if spec.get("mirrorlist"):
+            repo.mirrorlist = spec["mirrorlist"]
+        repo.gpgcheck = bool(spec.get("gpgcheck", False))
+        if spec.get("gpgkey"):
+            repo.gpgkey = spec["gpgkey"]
+        if spec.get("priority") is not None:
+            repo.priority = spec["priority"]
+        repo.skip_if_unavailable = False
+        if spec.get("includepkgs") is not None:
+            # Fence the repository: only these NEVRAs exist for the solver.
+            repo.includepkgs = spec["includepkgs"]
+        base.repos.add(repo)
+    return base
+
+
+def load_metadata(base, load_system_repo):
+    pin_rpmdb_path()
+    try:
+        base.fill_sack(load_system_repo=load_system_repo, load_available_repos=True)
+    except dnf.exceptions.RepoError as err:
+        raise StrataError("repository", str(err))
+    revisions = []
+    for repo in base.repos.iter_enabled():
+        revisions.append({"id": repo.id, "revision": repo._repo.getRevision() or None})
+    return revisions
+
+
+def describe(pkg):
+    chksum_type, chksum = pkg.chksum if pkg.chksum else (None, None)
+    if chksum_type is not None and hawkey.chksum_name(chksum_type) != "sha256":
+        raise StrataError("checksum", "%s has a %s checksum in the repository metadata; strata locks sha256" % (pkg, hawkey.chksum_name(chksum_type)))
+    return {
+        "name": pkg.name,
+        "epoch": pkg.epoch,
+        "version": pkg.version,
+        "release": pkg.release,
+        "arch": pkg.arch,
+        "sha256": chksum.hex() if chksum else None,
+        "size": pkg.downloadsize,
+        "installSize": pkg.installsize,
+        "repository": pkg.reponame,
+        "location": pkg.location,
+    }
+
+
+def nevra_spec(p):
+    return "%s-%s:%s-%s.%s" % (p["name"], p["epoch"], p["version"], p["release"], p["arch"])
+
+
+def request_packages(base, specs, what):
+    for spec in specs:
+        try:
+            base.install(spec, strict=True)
+        except dnf.exceptions.MarkingError:
+            raise StrataError(
+                "no-package",
+                "%s \"%s\" matches no package in the repositories %s" % (what, spec, ", ".join(r.id for r in base.repos.iter_enabled())),
+                spec=spec,
+                repositories=[r.id for r in base.repos.iter_enabled()],
+            )
+
+
+def resolve_transaction(base):
+    try:
+        base.resolve(allow_erasing=False)
+    except dnf.exceptions.DepsolveError as err:
+        raise StrataError("depsolve", str(err))
+
+
+def cmd_resolve(request):
+    """The exact set dnf would install: the base's locked NEVRAs plus the new request."""
+    base = make_base(request)
+    revisions = load_metadata(base, load_system_repo=False)
+    # The base layer's packages are requested by exact NEVRA, so the solver must build on them
+    # as they are; anything it would pick instead shows up as a difference the caller refuses.
+    for locked in request.get("basePackages", []):
+        spec = nevra_spec(locked)
+        if not base.sack.query().filterm(nevra_strict=spec).run():
+            raise StrataError("base-missing", "the base layer's package %s is no longer in the repositories" % spec, spec=spec)
+        request_packages(base, [spec], "base package")
+    request_packages(base, request["packages"], "package")
+    resolve_transaction(base)
+    packages = [describe(p) for p in base.transaction.install_set]
+    return {"packages": packages, "repositories": revisions}
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cmd_install(request):
+    """Install exactly the locked packages into installroot (which may hold a base layer)."""
+    locked = request["packages"]
+    fence = [nevra_spec(p) for p in locked] + ["%s-%s-%s.%s" % (p["name"], p["version"], p["release"], p["arch"]) for p in locked]
+    for repo in request["repositories"]:
+        repo["includepkgs"] = fence
+    base = make_base(request)
+    load_metadata(base, load_system_repo=True)
+    installed = {nevra_spec(describe(p)) for p in base.sack.query().installed()}
+    for p in locked:
+        spec = nevra_spec(p)
+        if spec in installed:
+            continue
+        matches = base.sack.query().available().filterm(nevra_strict=spec).run()
+        if not matches:
+            raise StrataError("not-in-repository", "locked package %s is not in the repositories any more" % spec, spec=spec)
+        if matches[0].chksum and matches[0].chksum[1].hex() != p["sha256"]:
+            raise StrataError("checksum", "%s: repository checksum %s differs from the lock's %s" % (spec, matches[0].chksum[1].hex(), p["sha256"]), spec=spec)
+        base.package_install(matches[0], strict=True)
+    resolve_transaction(base)
+    wanted = {nevra_spec(p) for p in locked}
+    if base.transaction.remove_set:
+        raise StrataError("removes-base", "installing the lock would remove packages of the base layer: %s" % ", ".join(sorted(str(p) for p in base.transaction.remove_set)))
+    extra = sorted(str(p) for p in base.transaction.install_set if nevra_spec(describe(p)) not in wanted)
+    if extra:
+        raise StrataError("outside-lock", "installing the lock would pull packages that are not locked: %s" % ", ".join(extra))
+    to_fetch = list(base.transaction.install_set)
+    base.download_packages(to_fetch)
+    by_nevra = {nevra_spec(p): p for p in locked}
+    for pkg in to_fetch:
+        expected = by_nevra[nevra_spec(describe(pkg))]["sha256"]
+        actual = sha256_file(pkg.localPkg())
+        if actual != expected:
+            raise StrataError("checksum", "%s: downloaded file has sha256 %s, the lock says %s" % (pkg, actual, expected))
+    pin_rpmdb_path()
+    base.do_transaction()
+    return {"installed": sorted(nevra_spec(describe(p)) for p in to_fetch)}
+
+
+def main():
+    # dnf and rpm scriptlets print to stdout; keep it for the one JSON answer.
+    answer_out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    with answer_out:
+        return run(json.load(sys.stdin), answer_out)
+
+
+def run(request, answer_out):
+    command = {"resolve": cmd_resolve, "install": cmd_install}[request["command"]]
+    try:
+        answer = command(request)
+    except StrataError as err:
+        json.dump({"error": dict(kind=err.kind, message=str(err), **err.details)}, answer_out)
+        return 2
+    except dnf.exceptions.Error as err:
+        json.dump({"error": {"kind": "dnf", "message": str(err)}}, answer_out)
+        return 2
+    json.dump(answer, answer_out, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

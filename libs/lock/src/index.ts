@@ -1,0 +1,2 @@
+export * from './lockfile';
+export * from './lock-recipe';
