@@ -1,0 +1,3 @@
+export * from './qemu';
+export * from './root-disk';
+export * from './vmlinux';

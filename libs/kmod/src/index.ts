@@ -1,0 +1,3 @@
+export * from './module-index';
+export * from './select-modules';
+export * from './modules-layer';

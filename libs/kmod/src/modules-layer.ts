@@ -1,0 +1,74 @@
+import { copyFile, mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { parseModuleIndex, type ModuleIndex } from './module-index';
+import { selectModules, type ModuleSelection } from './select-modules';
+
+/** The kernel versions a modules directory offers, newest last (the "host" kernel is the newest). */
+export async function installedKernels(modulesRoot = '/usr/lib/modules'): Promise<string[]> {
+  const entries = await readdir(modulesRoot).catch(() => [] as string[]);
+  const withDep = [];
+  for (const name of entries) {
+    if (await readFile(join(modulesRoot, name, 'modules.dep'), 'utf8').then(() => true, () => false)) withDep.push(name);
+  }
+  return withDep.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+export async function readModuleIndex(kernelDir: string): Promise<ModuleIndex> {
+  const read = (name: string): Promise<string> => readFile(join(kernelDir, name), 'utf8').catch(() => '');
+  return parseModuleIndex({ dep: await read('modules.dep'), softdep: await read('modules.softdep'), alias: await read('modules.alias'), builtin: await read('modules.builtin') });
+}
+
+/** Files depmod needs besides the modules themselves. */
+const KERNEL_METADATA = ['modules.order', 'modules.builtin', 'modules.builtin.modinfo'];
+
+export interface ModulesLayer extends ModuleSelection {
+  kernelVersion: string;
+  firmware: string[];
+  missingFirmware: string[];
+}
+
+/**
+ * Copy the selected modules (closed over their dependencies) and the firmware they ask for into
+ * root/usr/lib/modules/<version>, then let depmod write indexes for exactly that set.
+ */
+export async function assembleModulesLayer(options: { root: string; kernelVersion: string; rules: readonly string[]; modulesRoot?: string; firmwareRoot?: string; firmware?: boolean }): Promise<ModulesLayer> {
+  const modulesRoot = options.modulesRoot ?? '/usr/lib/modules';
+  const source = join(modulesRoot, options.kernelVersion);
+  const index = await readModuleIndex(source);
+  if (index.deps.size === 0) throw new Error(`no kernel modules for ${options.kernelVersion} in ${source} (modules.dep missing); kernels available: ${(await installedKernels(modulesRoot)).join(', ') || 'none'}`);
+  const selection = selectModules(index, options.rules);
+  const target = join(options.root, 'usr/lib/modules', options.kernelVersion);
+  for (const path of selection.modules) {
+    await mkdir(dirname(join(target, path)), { recursive: true });
+    await copyFile(join(source, path), join(target, path));
+  }
+  for (const name of KERNEL_METADATA) await copyFile(join(source, name), join(target, name)).catch(() => undefined);
+  const firmware: string[] = [];
+  const missingFirmware: string[] = [];
+  if (options.firmware !== false && selection.modules.length > 0) {
+    const firmwareRoot = options.firmwareRoot ?? '/usr/lib/firmware';
+    const { stdout } = await execa('modinfo', ['-F', 'firmware', ...selection.modules.map((m) => join(source, m))]);
+    for (const file of [...new Set(stdout.split('\n').filter(Boolean))].sort()) {
+      const to = join(options.root, 'usr/lib/firmware', file);
+      await mkdir(dirname(to), { recursive: true });
+      const copied = await copyFile(join(firmwareRoot, file), to).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+          return false;
+        },
+      );
+      (copied ? firmware : missingFirmware).push(file);
+    }
+  }
+  // depmod looks under <base>/lib/modules; the layer has only usr/, the image supplies lib -> usr/lib.
+  const libLink = join(options.root, 'lib');
+  const madeLink = await symlink('usr/lib', libLink).then(() => true, () => false);
+  try {
+    await execa('depmod', ['-b', options.root, options.kernelVersion]);
+  } finally {
+    if (madeLink) await rm(libLink);
+  }
+  return { kernelVersion: options.kernelVersion, ...selection, firmware, missingFirmware };
+}

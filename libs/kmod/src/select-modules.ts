@@ -1,0 +1,117 @@
+import type { ModuleIndex } from './module-index';
+import { moduleName } from './module-index';
+
+/**
+ * The "default" module set: what a generic initrd needs to find a root file system on common
+ * hardware and in virtual machines. Patterns match module paths below the kernel's module
+ * directory without the ".ko*" suffix, or bare module names.
+ */
+export const DEFAULT_MODULES: readonly string[] = [
+  'kernel/drivers/virtio/**',
+  'kernel/drivers/block/virtio_blk',
+  'kernel/drivers/scsi/virtio_scsi',
+  'kernel/drivers/char/hw_random/virtio-rng',
+  'kernel/drivers/net/virtio_net',
+  'kernel/drivers/block/loop',
+  'kernel/drivers/block/nbd',
+  'kernel/drivers/nvme/host/**',
+  'kernel/drivers/ata/**',
+  'kernel/drivers/scsi/sd_mod',
+  'kernel/drivers/scsi/sr_mod',
+  'kernel/drivers/usb/host/**',
+  'kernel/drivers/usb/storage/**',
+  'kernel/drivers/mmc/host/sdhci*',
+  'kernel/drivers/hid/hid-generic',
+  'kernel/drivers/hid/usbhid/**',
+  'kernel/drivers/input/keyboard/atkbd',
+  'kernel/drivers/md/**',
+  'kernel/fs/ext4/**',
+  'kernel/fs/xfs/**',
+  'kernel/fs/btrfs/**',
+  'kernel/fs/fat/**',
+  'kernel/fs/nls/nls_cp437',
+  'kernel/fs/nls/nls_iso8859-1',
+  'kernel/fs/nls/nls_utf8',
+  'kernel/fs/isofs/**',
+  'kernel/fs/squashfs/**',
+  'kernel/fs/erofs/**',
+  'kernel/fs/overlayfs/**',
+  'kernel/crypto/**',
+  'kernel/arch/x86/crypto/**',
+  'kernel/lib/crc*',
+  'kernel/lib/libcrc32c',
+];
+
+export interface ModuleSelection {
+  /** Module paths, sorted, including everything they depend on. */
+  modules: string[];
+  /** Rules that matched nothing: probably a typo, reported to the user. */
+  unmatched: string[];
+}
+
+function patternToRegExp(pattern: string): RegExp {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*' && pattern[i + 1] === '*') {
+      out += '.*';
+      i++;
+    } else if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`);
+}
+
+function matches(path: string, pattern: string): boolean {
+  const bare = path.replace(/\.ko(\.(xz|zst|gz))?$/, '');
+  if (!pattern.includes('/')) return patternToRegExp(pattern.replace(/-/g, '_')).test(moduleName(path));
+  return patternToRegExp(pattern).test(bare);
+}
+
+/** Apply the ordered rules ("default", globs, "-glob" excludes); later rules win. */
+export function applyModuleRules(index: ModuleIndex, rules: readonly string[]): { chosen: Set<string>; unmatched: string[] } {
+  const expanded = rules.flatMap((rule) => {
+    if (rule === 'default') return DEFAULT_MODULES.map((pattern) => ({ rule: pattern, fromDefault: true }));
+    if (rule === '-default') return DEFAULT_MODULES.map((pattern) => ({ rule: `-${pattern}`, fromDefault: true }));
+    return [{ rule, fromDefault: false }];
+  });
+  const chosen = new Set<string>();
+  const unmatched: string[] = [];
+  const all = [...index.deps.keys()];
+  for (const { rule, fromDefault } of expanded) {
+    const exclude = rule.startsWith('-');
+    const hits = all.filter((path) => matches(path, exclude ? rule.slice(1) : rule));
+    // The default set names modules some kernels lack; only the user's own rules are typos.
+    if (hits.length === 0 && !fromDefault) unmatched.push(rule);
+    for (const hit of hits) {
+      if (exclude) chosen.delete(hit);
+      else chosen.add(hit);
+    }
+  }
+  return { chosen, unmatched };
+}
+
+/** Close a set of modules over modules.dep and modules.softdep (through aliases). */
+export function closeOverDependencies(index: ModuleIndex, roots: Iterable<string>): string[] {
+  const result = new Set<string>();
+  const queue = [...roots];
+  const byNameOrAlias = (name: string): string[] => {
+    const direct = index.byName.get(name.replace(/-/g, '_'));
+    if (direct) return [direct];
+    return (index.aliases.get(name) ?? []).flatMap((m) => (index.byName.has(m) ? [index.byName.get(m) as string] : []));
+  };
+  while (queue.length > 0) {
+    const path = queue.pop() as string;
+    if (result.has(path)) continue;
+    result.add(path);
+    queue.push(...(index.deps.get(path) ?? []));
+    for (const soft of index.softdeps.get(moduleName(path)) ?? []) queue.push(...byNameOrAlias(soft));
+  }
+  return [...result].sort();
+}
+
+export function selectModules(index: ModuleIndex, rules: readonly string[]): ModuleSelection {
+  const { chosen, unmatched } = applyModuleRules(index, rules);
+  return { modules: closeOverDependencies(index, chosen), unmatched };
+}
