@@ -1,0 +1,16 @@
+// Writing: a directory tree (or generated entries) as a newc archive, byte-identical to
+// `find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | cpio -o -H newc --reproducible`,
+// so images are reproducible and can be checked against GNU cpio.
+export { packDirectory, directoryEntries, writeCpioEntries, type PackOptions } from './writer';
+export type { CpioEntry, DataSource, EntryType } from './newc';
+
+// Compression in bounded, independent frames, so a large image never sits in memory whole.
+export { compressStream, DEFAULT_FRAME_SIZE } from './zstd-stream';
+
+// Reading: any concatenation of plain, zstd and gzip archives, as the kernel accepts for an
+// initrd (a userspace archive followed by a per-kernel modules archive, for instance).
+export { readArchive, readArchiveFile, listArchive, extractArchive, type ArchiveEntry, type ArchiveSource, type ReadOptions, type ListedEntry, type ExtractOptions, type ExtractSummary } from './reader';
+
+// Initrd images: the tree as complete archives of bounded size, one zstd frame each.
+export { packDirectorySegments, DEFAULT_SEGMENT_SIZE, type SegmentOptions } from './segments';
+export { compressEachPiece } from './zstd-stream';

@@ -1,0 +1,52 @@
+/**
+ * Reading archives: the streaming parser (archive-parser.ts) and the file-level helpers built on
+ * it, listing and extracting.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { readArchiveFile } from './archive-parser';
+import type { EntryType } from './newc';
+import { TreeWriter, type ExtractOptions, type ExtractSummary } from './tree-writer';
+
+export { readArchive, readArchiveFile, type ArchiveEntry, type ArchiveSource, type ReadOptions } from './archive-parser';
+export type { ExtractOptions, ExtractSummary } from './tree-writer';
+
+export interface ListedEntry {
+  archive: number;
+  name: string;
+  type: EntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  nlink: number;
+  ino: number;
+  rdevMajor: number;
+  rdevMinor: number;
+  symlinkTarget?: string;
+}
+
+/** The entries of an archive file (any concatenation readArchive accepts), without file contents. */
+export async function listArchive(path: string): Promise<ListedEntry[]> {
+  const listed: ListedEntry[] = [];
+  for await (const entry of readArchiveFile(path, { withData: (e) => e.type === 'symlink' })) {
+    const { archive, name, type, mode, uid, gid, size, mtime, nlink, ino, rdevMajor, rdevMinor } = entry;
+    listed.push({ archive, name, type, mode, uid, gid, size, mtime, nlink, ino, rdevMajor, rdevMinor, ...(entry.data ? { symlinkTarget: entry.data.toString() } : {}) });
+  }
+  return listed;
+}
+
+/** Extract an archive file (any concatenation readArchive accepts) into destDir, which is created if missing. */
+export async function extractArchive(path: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractSummary> {
+  const destination = resolve(destDir);
+  await mkdir(destination, { recursive: true });
+  const writer = new TreeWriter(destination, options.preserveOwner ?? process.getuid?.() === 0);
+  try {
+    for await (const entry of readArchiveFile(path)) await writer.add(entry);
+  } finally {
+    // Let started creations end before reporting, so no work continues after a failure is thrown.
+    await writer.drain();
+  }
+  return writer.finish();
+}
