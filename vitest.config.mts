@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const here = dirname(fileURLToPath(import.meta.url));
+
 // Resolve @strata/* the same way TypeScript does: tsconfig.base.json is the single list of libraries.
-const { compilerOptions } = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.base.json'), 'utf8'));
+const { compilerOptions } = JSON.parse(readFileSync(resolve(here, 'tsconfig.base.json'), 'utf8'));
 const alias = Object.fromEntries(
-  Object.entries(compilerOptions.paths as Record<string, string[]>).map(([name, [target]]) => [name, resolve(__dirname, target)]),
+  Object.entries(compilerOptions.paths as Record<string, string[]>).map(([name, [target]]) => [name, resolve(here, target)]),
 );
 
 export default defineConfig({

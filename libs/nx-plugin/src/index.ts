@@ -1,3 +1,110 @@
-// Placeholder until the recipe plugin lands.
-import type { CreateNodes } from 'nx/src/devkit-exports';
-export const createNodes: CreateNodes = ['recipes/*/recipe.yaml', () => []];
+/**
+ * strata's Nx plugin: every `recipes/<name>/recipe.yaml` is a project named <name>.
+ *
+ * Targets: lock -> image (the layer) -> build (the final image; for an initrd with a kernel
+ * section, image + modules) -> boot-test.
+ *
+ * What goes into the cache key of `image` and `build` (no custom hasher, only Nx inputs, so
+ * `nx affected` stays exact):
+ *   - the recipe's own recipe.yaml and files/ tree,
+ *   - the `packages` field of its packages.lock.json (exact NEVRAs and sha256; reformatting or
+ *     the lock's provenance block does not count),
+ *   - the same three of every recipe it builds on (the `^` inputs follow the base chain),
+ *   - the builder's own source code (libs/*), and SOURCE_DATE_EPOCH;
+ *   - for `modules` and `build`: the kernels installed on the host and the kernelVersion option,
+ *     and not the packages, so a kernel update rebuilds only the modules layer.
+ * `lock` is never cached: it asks the repositories what they hold today.
+ */
+import { dirname, join } from 'node:path';
+import type { CreateNodes, TargetConfiguration } from 'nx/src/devkit-exports';
+import { loadRecipeGraph, resolveRecipe, type LoadedRecipe } from '@strata/recipe';
+
+export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
+
+function repositoryProjects(recipe: LoadedRecipe): string[] {
+  return (recipe.recipe.repositories ?? []).flatMap((repo) => (repo.project ? [repo.project] : []));
+}
+
+// The kernels on this host: a new or reinstalled kernel changes the key of the modules layer only.
+const HOST_KERNELS = { runtime: 'ls -l --time-style=+%s /usr/lib/modules/*/modules.dep 2>/dev/null || true' };
+
+function recipeTargets(recipe: LoadedRecipe, hasKernel: boolean): Record<string, TargetConfiguration> {
+  const repos = repositoryProjects(recipe);
+  const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
+  const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }];
+  const targets: Record<string, TargetConfiguration> = {
+    lock: {
+      executor: '@strata/nx-plugin:lock',
+      cache: false,
+      dependsOn: [{ target: 'lock', dependencies: true }, ...repoBuilds],
+      options: {},
+      metadata: { description: 'Resolve the recipe with dnf into packages.lock.json (--check only verifies it).' },
+    },
+    image: {
+      executor: '@strata/nx-plugin:image',
+      cache: true,
+      dependsOn: [{ target: 'image', dependencies: true }, ...repoBuilds],
+      inputs: layerInputs,
+      outputs: ['{workspaceRoot}/dist/layers/{projectName}'],
+      options: {},
+      metadata: { description: 'Install the locked packages on the base layer; pack the layer and the tree children build on.' },
+    },
+    build: {
+      executor: '@strata/nx-plugin:build',
+      cache: true,
+      dependsOn: hasKernel ? ['image', { target: 'modules', params: 'forward' }] : ['image'],
+      inputs: hasKernel ? [...layerInputs, HOST_KERNELS] : layerInputs,
+      outputs: ['{workspaceRoot}/dist/images/{projectName}'],
+      options: {},
+      metadata: { description: hasKernel ? 'The bootable initrd: userspace layer + kernel modules archive.' : 'The final image of the recipe.' },
+    },
+  };
+  if (hasKernel) {
+    targets.modules = {
+      executor: '@strata/nx-plugin:modules',
+      cache: true,
+      inputs: ['recipeFile', '^recipeFile', 'builder', { env: 'SOURCE_DATE_EPOCH' }, HOST_KERNELS],
+      outputs: ['{workspaceRoot}/dist/modules/{projectName}'],
+      options: {},
+      metadata: { description: 'Kernel modules (closure over modules.dep, softdeps, firmware) as their own archive, per kernel.' },
+    };
+    targets['boot-test'] = {
+      executor: '@strata/nx-plugin:boot-test',
+      cache: false,
+      dependsOn: [{ target: 'build', params: 'forward' }],
+      options: {},
+      metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker.' },
+    };
+  }
+  return targets;
+}
+
+export const createNodes: CreateNodes = [
+  RECIPE_GLOB,
+  (recipeFiles, _options, context) => {
+    // Loading the whole graph at once lets bad bases, cycles and duplicate names fail here,
+    // with the file and line, before any task runs.
+    const graph = loadRecipeGraph(context.workspaceRoot, [...recipeFiles]);
+    return recipeFiles.map((file) => {
+      const root = dirname(file);
+      const recipe = [...graph.values()].find((r) => r.file === join(context.workspaceRoot, file) || r.file === file);
+      if (!recipe) return [file, {}];
+      return [
+        file,
+        {
+          projects: {
+            [root]: {
+              name: recipe.name,
+              root,
+              projectType: 'application',
+              tags: [`kind:${recipe.recipe.kind}`, 'type:recipe'],
+              implicitDependencies: [...(recipe.recipe.base ? [recipe.recipe.base] : []), ...repositoryProjects(recipe)],
+              metadata: { description: recipe.recipe.description ?? '' },
+              targets: recipeTargets(recipe, resolveRecipe(recipe.name, graph).kernel !== undefined),
+            },
+          },
+        },
+      ];
+    });
+  },
+];

@@ -1,0 +1,50 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { withAtomicOutput } from './atomic-output';
+import { sha256File, writeChecksums, type Manifest } from './build-image';
+import type { ModulesManifest } from './build-modules';
+
+export interface AssemblePlan {
+  name: string;
+  layerDir: string;
+  modulesDir: string | null;
+  outputDir: string;
+}
+
+export interface InitrdManifest extends Manifest {
+  layerImage: { file: string; sha256: string };
+  kernel: { version: string; modules: number; firmware: string[]; image: string; sha256: string } | null;
+}
+
+/**
+ * The bootable initrd: the kernel-independent userspace archive followed by the per-kernel modules
+ * archive. The kernel unpacks concatenated archives one after another, so a kernel update only
+ * swaps the second part.
+ */
+export async function assembleInitrd(plan: AssemblePlan): Promise<InitrdManifest> {
+  const layer: Manifest = JSON.parse(await readFile(join(plan.layerDir, 'manifest.json'), 'utf8'));
+  const modules: ModulesManifest | null = plan.modulesDir ? JSON.parse(await readFile(join(plan.modulesDir, 'modules.json'), 'utf8')) : null;
+  return withAtomicOutput(plan.outputDir, async (staging) => {
+    const out = join(staging, layer.image);
+    if (modules && plan.modulesDir) {
+      await pipeline(createReadStream(join(plan.layerDir, layer.image)), createWriteStream(out));
+      await pipeline(createReadStream(join(plan.modulesDir, modules.image)), createWriteStream(out, { flags: 'a' }));
+    } else {
+      await copyFile(join(plan.layerDir, layer.image), out);
+    }
+    const manifest: InitrdManifest = {
+      ...layer,
+      sha256: await sha256File(out),
+      compressedSize: (await stat(out)).size,
+      uncompressedSize: layer.uncompressedSize + (modules?.uncompressedSize ?? 0),
+      fileCount: layer.fileCount,
+      layerImage: { file: layer.image, sha256: layer.sha256 },
+      kernel: modules ? { version: modules.kernelVersion, modules: modules.modules.length, firmware: modules.firmware, image: modules.image, sha256: modules.sha256 } : null,
+    };
+    await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeChecksums(staging);
+    return manifest;
+  });
+}

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { compressEachPiece, extractArchive, packDirectorySegments } from '@strata/cpio';
+import { installLockedPackages, type RepositorySpec } from '@strata/dnf';
+import type { LockedPackage } from '@strata/lock';
+import { withAtomicOutput } from './atomic-output';
+import { checkpointRpmDatabase, erasePackages, queryInstalled, type InstalledPackage } from './rpmdb';
+import { listTree, overlayFiles, removeMatchingFiles, removePackageManagerState, writeInitrdIdentity, type ReleaseInfo, type RemovalReport } from './tree';
+
+/** Everything a build needs, already resolved from the recipe, its lock and its base. */
+export interface BuildPlan {
+  name: string;
+  kind: 'initrd' | 'sysext' | 'confext';
+  base: string | null;
+  /** dist/images/<name>: replaced as a whole when the build succeeds. */
+  outputDir: string;
+  /** The base's output folder, holding the tree this layer starts from. */
+  baseOutputDir: string | null;
+  /** Scratch space inside the workspace (the tree is assembled there). */
+  workDir: string;
+  packages: LockedPackage[];
+  /** NEVRA -> the recipe whose lock holds it, for the manifest. */
+  layerOf: Map<string, string>;
+  repositories: RepositorySpec[];
+  releasever: string;
+  basearch: string;
+  removePackages: string[];
+  removeFiles: string[];
+  filesDir: string | null;
+  init: string;
+  release: ReleaseInfo;
+  compression: { kind: 'zstd' | 'none'; level: number };
+  sourceDateEpoch: number;
+  verbose?: boolean;
+  /** Called at the start of each phase, for progress output. */
+  onPhase?: (phase: string) => void;
+}
+
+export interface Manifest {
+  recipe: string;
+  kind: string;
+  base: string | null;
+  image: string;
+  sha256: string;
+  compression: string;
+  uncompressedSize: number;
+  compressedSize: number;
+  fileCount: number;
+  sourceDateEpoch: number;
+  removedByRemoveFiles: RemovalReport;
+  packages: { nevra: string; installSize: number; layer: string }[];
+}
+
+/** The tree children build on: includes the rpm database, so dnf sees the base's packages. */
+export const TREE_ARCHIVE = 'tree.cpio.zst';
+
+export function imageFileName(plan: Pick<BuildPlan, 'name' | 'compression'>): string {
+  return plan.compression.kind === 'zstd' ? `${plan.name}.cpio.zst` : `${plan.name}.cpio`;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** Count the bytes that pass, to report the uncompressed size without a second pass. */
+async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncIterable<Buffer> {
+  for await (const chunk of source) {
+    counter.bytes += chunk.length;
+    yield chunk;
+  }
+}
+
+export async function writeArchive(root: string, file: string, compression: BuildPlan['compression'], sourceDateEpoch: number): Promise<number> {
+  const counter = { bytes: 0 };
+  // Whole archives of bounded size, one zstd frame each: the kernel decodes one frame per archive.
+  const cpio = counted(packDirectorySegments(root, { sourceDateEpoch }), counter);
+  const body = compression.kind === 'zstd' ? compressEachPiece(cpio, compression.level) : cpio;
+  await pipeline(Readable.from(body), createWriteStream(file));
+  return counter.bytes;
+}
+
+/** SHA256SUMS over every file of an output folder, in the format sha256sum -c reads. */
+export async function writeChecksums(dir: string): Promise<void> {
+  const sums = [];
+  for (const file of (await readdir(dir)).sort()) if (file !== 'SHA256SUMS') sums.push(`${await sha256File(join(dir, file))}  ${file}`);
+  await writeFile(join(dir, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Build one layer: base tree + locked packages -> image, tree for children, manifest, SHA256SUMS. */
+export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
+  const phase = plan.onPhase ?? (() => undefined);
+  await mkdir(plan.workDir, { recursive: true });
+  const scratch = await mkdtemp(join(plan.workDir, `${plan.name}-`));
+  const root = join(scratch, 'root');
+  try {
+    phase('base');
+    await mkdir(root, { mode: 0o755 });
+    if (plan.baseOutputDir) {
+      const baseTree = join(plan.baseOutputDir, TREE_ARCHIVE);
+      if (!(await exists(baseTree))) throw new Error(`the base "${plan.base}" has no built tree at ${baseTree}; build it first: npx nx build ${plan.base}`);
+      await extractArchive(baseTree, root);
+    }
+
+    phase('install');
+    process.env.SOURCE_DATE_EPOCH = String(plan.sourceDateEpoch);
+    if (plan.packages.length > 0) {
+      await installLockedPackages(
+        { installroot: root, packages: plan.packages, repositories: plan.repositories, releasever: plan.releasever, basearch: plan.basearch },
+        { verbose: plan.verbose },
+      );
+    }
+    await erasePackages(root, plan.removePackages);
+
+    phase('files');
+    const removed = await removeMatchingFiles(root, plan.removeFiles);
+    if (plan.filesDir) await overlayFiles(plan.filesDir, root);
+    if (plan.kind === 'initrd') await writeInitrdIdentity(root, plan.release, plan.name, plan.init);
+    const installed: InstalledPackage[] = await queryInstalled(root);
+    await checkpointRpmDatabase(root);
+
+    return await withAtomicOutput(plan.outputDir, async (staging) => {
+      phase('pack');
+      await removePackageManagerState(root, { keepRpmDatabase: true });
+      await writeArchive(root, join(staging, TREE_ARCHIVE), { kind: 'zstd', level: 3 }, plan.sourceDateEpoch);
+      await removePackageManagerState(root, { keepRpmDatabase: false });
+      const fileCount = (await listTree(root)).length;
+
+      phase('compress');
+      const image = imageFileName(plan);
+      const uncompressedSize = await writeArchive(root, join(staging, image), plan.compression, plan.sourceDateEpoch);
+      const sha256 = await sha256File(join(staging, image));
+      const manifest: Manifest = {
+        recipe: plan.name,
+        kind: plan.kind,
+        base: plan.base,
+        image,
+        sha256,
+        compression: plan.compression.kind === 'zstd' ? `zstd-${plan.compression.level}` : 'none',
+        uncompressedSize,
+        compressedSize: (await stat(join(staging, image))).size,
+        fileCount,
+        sourceDateEpoch: plan.sourceDateEpoch,
+        removedByRemoveFiles: removed,
+        packages: installed.map((p) => ({ nevra: p.nevra, installSize: p.installSize, layer: plan.layerOf.get(p.nevra) ?? 'unlocked' })),
+      };
+      await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      await writeChecksums(staging);
+      return manifest;
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,6 @@
+export * from './assemble-initrd';
+export * from './build-image';
+export * from './build-modules';
+export * from './glob';
+export * from './tree';
+export * from './rpmdb';

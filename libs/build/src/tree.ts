@@ -1,0 +1,94 @@
+import { lstat, mkdir, readdir, rm, symlink, writeFile, cp } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { globToRegExp, matchesAny } from './glob';
+
+/** Every path below root, relative, parents before children, bytewise order. */
+export async function listTree(root: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(rel: string): Promise<void> {
+    const names = (await readdir(join(root, rel))).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    for (const name of names) {
+      const path = rel ? `${rel}/${name}` : name;
+      out.push(path);
+      const st = await lstat(join(root, path));
+      if (st.isDirectory()) await walk(path);
+    }
+  }
+  await walk('');
+  return out;
+}
+
+export interface RemovalReport {
+  paths: number;
+  bytes: number;
+}
+
+/** Delete what the recipe's removeFiles globs match; report what that saved. */
+export async function removeMatchingFiles(root: string, globs: readonly string[]): Promise<RemovalReport> {
+  const patterns = globs.map(globToRegExp);
+  const report: RemovalReport = { paths: 0, bytes: 0 };
+  if (patterns.length === 0) return report;
+  const removedDirs: string[] = [];
+  for (const path of await listTree(root)) {
+    if (removedDirs.some((dir) => path.startsWith(`${dir}/`))) continue;
+    if (!matchesAny(path, patterns)) continue;
+    const st = await lstat(join(root, path));
+    report.paths += 1;
+    report.bytes += st.isFile() ? st.size : 0;
+    if (st.isDirectory()) {
+      for (const inner of await listTree(join(root, path))) {
+        const ist = await lstat(join(root, path, inner));
+        report.paths += 1;
+        report.bytes += ist.isFile() ? ist.size : 0;
+      }
+      removedDirs.push(path);
+    }
+    await rm(join(root, path), { recursive: true, force: true });
+  }
+  return report;
+}
+
+/** Package-manager state that must never ship in an image. */
+const PACKAGE_MANAGER_STATE = ['var/cache/dnf', 'var/lib/dnf', 'var/log/dnf.log', 'var/log/dnf.librepo.log', 'var/log/dnf.rpm.log', 'var/log/hawkey.log', 'var/cache/ldconfig'];
+const RPM_DATABASE = ['usr/lib/sysimage/rpm', 'var/lib/rpm'];
+
+/** Remove package-manager state; the rpm database only when no layer builds on this tree. */
+export async function removePackageManagerState(root: string, options: { keepRpmDatabase: boolean }): Promise<void> {
+  const paths = options.keepRpmDatabase ? PACKAGE_MANAGER_STATE : [...PACKAGE_MANAGER_STATE, ...RPM_DATABASE];
+  for (const path of paths) await rm(join(root, path), { recursive: true, force: true });
+  // rpm leaves lock files beside the database; they differ run to run. (The -wal/-shm files are
+  // folded into the database by checkpointRpmDatabase before this runs.)
+  if (options.keepRpmDatabase) {
+    for (const name of await readdir(join(root, RPM_DATABASE[0])).catch(() => [] as string[])) {
+      if (name.startsWith('.')) await rm(join(root, RPM_DATABASE[0], name), { force: true });
+    }
+  }
+}
+
+/** Copy the recipe's extra tree over the image; files become root-owned as in a package. */
+export async function overlayFiles(sourceDir: string, root: string): Promise<void> {
+  await cp(sourceDir, root, { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: false });
+}
+
+export interface ReleaseInfo {
+  id: string;
+  versionId?: string;
+  name?: string;
+}
+
+/** The two files that make a tree an initrd: systemd checks /etc/initrd-release; the kernel runs /init. */
+export async function writeInitrdIdentity(root: string, release: ReleaseInfo, recipeName: string, init: string): Promise<void> {
+  const lines = [
+    `NAME="${release.name ?? release.id}"`,
+    `ID=${release.id}`,
+    ...(release.versionId ? [`VERSION_ID=${release.versionId}`] : []),
+    `PRETTY_NAME="${release.name ?? release.id} initrd (${recipeName})"`,
+    `VARIANT_ID=${recipeName}`,
+  ];
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await writeFile(join(root, 'etc/initrd-release'), `${lines.join('\n')}\n`);
+  const initPath = join(root, 'init');
+  await rm(initPath, { force: true });
+  await mkdir(dirname(initPath), { recursive: true });
+  await symlink(init.replace(/^\/+/, ''), initPath);
+}

@@ -1,0 +1,54 @@
+import type { ExecutorContext } from 'nx/src/devkit-exports';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { buildLayer, type BuildPlan } from '@strata/build';
+import { chainPackages, checkLock, repositoriesFor } from '@strata/lock';
+import { resolveRecipe } from '@strata/recipe';
+import { LAYERS_DIR, loadWorkspaceRecipes, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
+
+export interface ImageOptions {
+  verbose?: boolean;
+}
+
+export default async function imageExecutor(options: ImageOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  return reportErrors(async () => {
+    const name = context.projectName as string;
+    const ctx = { workspaceRoot: context.root, graph: loadWorkspaceRecipes(context.root) };
+    const state = await checkLock(name, ctx);
+    if (!state.fresh) throw new Error(`refusing to build ${name}: ${state.reason}`);
+    const recipe = resolveRecipe(name, ctx.graph);
+    
+    const chain = await chainPackages(recipe, ctx);
+    const layers = join(context.root, LAYERS_DIR);
+    const onPhase = phasePrinter(name);
+    const plan: BuildPlan = {
+      name,
+      kind: recipe.kind,
+      base: recipe.base,
+      outputDir: join(layers, name),
+      baseOutputDir: recipe.base ? join(layers, recipe.base) : null,
+      workDir: join(context.root, 'dist/.work'),
+      packages: state.lock.packages,
+      layerOf: new Map([...chain.map((c) => [c.pkg.nevra, c.layer] as const), ...state.lock.packages.map((p) => [p.nevra, name] as const)]),
+      repositories: repositoriesFor(recipe, context.root).specs,
+      releasever: recipe.release.releasever ?? recipe.release.versionId ?? '',
+      basearch: recipe.release.basearch ?? 'x86_64',
+      removePackages: recipe.removePackages,
+      removeFiles: recipe.removeFiles,
+      filesDir: recipe.filesDir && existsSync(recipe.filesDir) ? recipe.filesDir : null,
+      init: recipe.init,
+      release: { id: recipe.release.id ?? 'linux', versionId: recipe.release.versionId, name: recipe.release.name },
+      compression: { kind: recipe.output.compression ?? 'zstd', level: recipe.output.level ?? 19 },
+      sourceDateEpoch: sourceDateEpoch(),
+      verbose: options.verbose,
+      onPhase,
+    };
+    const manifest = await buildLayer(plan);
+    onPhase('done');
+    const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+    console.log(
+      `${name}: ${relative(context.root, join(plan.outputDir, manifest.image))} ${mb(manifest.compressedSize)} (${mb(manifest.uncompressedSize)} cpio, ${manifest.fileCount} files, ${manifest.packages.length} packages) sha256 ${manifest.sha256}`,
+    );
+    return true;
+  });
+}

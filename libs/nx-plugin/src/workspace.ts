@@ -1,0 +1,53 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadRecipeGraph, type RecipeGraph } from '@strata/recipe';
+
+/** recipes/**\/recipe.yaml, relative to the workspace, in a stable order (what createNodes sees too). */
+export function findRecipeFiles(workspaceRoot: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name === 'recipe.yaml') found.push(relative(workspaceRoot, path));
+    }
+  };
+  walk(join(workspaceRoot, 'recipes'));
+  return found;
+}
+
+export function loadWorkspaceRecipes(workspaceRoot: string): RecipeGraph {
+  return loadRecipeGraph(workspaceRoot, findRecipeFiles(workspaceRoot));
+}
+
+/** Executors report errors as one readable block instead of a stack trace. */
+export async function reportErrors(run: () => Promise<boolean>): Promise<{ success: boolean }> {
+  try {
+    return { success: await run() };
+  } catch (err) {
+    console.error(String((err as Error).message ?? err));
+    return { success: false };
+  }
+}
+
+/** Output folders, one per target so that Nx can restore each from its cache on its own. */
+export const LAYERS_DIR = 'dist/layers';
+export const MODULES_DIR = 'dist/modules';
+export const IMAGES_DIR = 'dist/images';
+
+/** Without SOURCE_DATE_EPOCH every timestamp is clamped to 0: the image depends only on its inputs. */
+export function sourceDateEpoch(): number {
+  const value = process.env.SOURCE_DATE_EPOCH;
+  if (value === undefined || value === '') return 0;
+  if (!/^\d+$/.test(value)) throw new Error(`SOURCE_DATE_EPOCH must be a number of seconds, got "${value}"`);
+  return Number(value);
+}
+
+/** Prints each phase's duration when it ends. */
+export function phasePrinter(name: string): (phase: string) => void {
+  let current: { phase: string; start: number } | undefined;
+  return (phase) => {
+    if (current) console.log(`  ${name}: ${current.phase} ${((performance.now() - current.start) / 1000).toFixed(1)} s`);
+    current = phase === 'done' ? undefined : { phase, start: performance.now() };
+  };
+}

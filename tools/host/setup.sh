@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what strata needs on a Debian host: the package-manager stack it drives (rpm, dnf,
+# createrepo_c), the image tools (cpio, zstd, erofs, squashfs, veritysetup), QEMU and a kernel for
+# boot tests, busybox-static for the fixture repository. Then the npm dependencies.
+# Idempotent; runs as root (or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+packages=(
+  rpm dnf python3-dnf createrepo-c
+  cpio zstd erofs-utils squashfs-tools cryptsetup-bin e2fsprogs openssl
+  qemu-system-x86 linux-image-amd64 busybox-static
+)
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
