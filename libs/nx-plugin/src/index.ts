@@ -17,18 +17,20 @@
  */
 import { dirname, join } from 'node:path';
 import type { CreateNodes, TargetConfiguration } from 'nx/src/devkit-exports';
-import { loadRecipeGraph, resolveRecipe, type LoadedRecipe } from '@strata/recipe';
+import { loadRecipeGraph, resolveRecipe, type ResolvedRecipe } from '@strata/recipe';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
 
-function repositoryProjects(recipe: LoadedRecipe): string[] {
-  return (recipe.recipe.repositories ?? []).flatMap((repo) => (repo.project ? [repo.project] : []));
+/** Repository projects the recipe installs from, its own and those it inherits. */
+function repositoryProjects(recipe: ResolvedRecipe): string[] {
+  return recipe.repositories.flatMap((repo) => (repo.project ? [repo.project] : []));
 }
 
 // The kernels on this host: a new or reinstalled kernel changes the key of the modules layer only.
 const HOST_KERNELS = { runtime: 'ls -l --time-style=+%s /usr/lib/modules/*/modules.dep 2>/dev/null || true' };
 
-function recipeTargets(recipe: LoadedRecipe, hasKernel: boolean): Record<string, TargetConfiguration> {
+function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfiguration> {
+  const hasKernel = recipe.kernel !== undefined;
   const repos = repositoryProjects(recipe);
   const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
   const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }];
@@ -71,7 +73,9 @@ function recipeTargets(recipe: LoadedRecipe, hasKernel: boolean): Record<string,
     targets['boot-test'] = {
       executor: '@strata/nx-plugin:boot-test',
       cache: false,
-      dependsOn: [{ target: 'build', params: 'forward' }],
+      // Boots what `build` made last (its manifest names the kernel), so a build for another
+      // kernel (nx build X --kernelVersion=...) is booted with that kernel.
+      dependsOn: [{ target: 'build', params: 'ignore' }],
       options: {},
       metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker.' },
     };
@@ -87,8 +91,9 @@ export const createNodes: CreateNodes = [
     const graph = loadRecipeGraph(context.workspaceRoot, [...recipeFiles]);
     return recipeFiles.map((file) => {
       const root = dirname(file);
-      const recipe = [...graph.values()].find((r) => r.file === join(context.workspaceRoot, file) || r.file === file);
-      if (!recipe) return [file, {}];
+      const loaded = [...graph.values()].find((r) => r.file === join(context.workspaceRoot, file));
+      if (!loaded) return [file, {}];
+      const recipe = resolveRecipe(loaded.name, graph);
       return [
         file,
         {
@@ -97,10 +102,10 @@ export const createNodes: CreateNodes = [
               name: recipe.name,
               root,
               projectType: 'application',
-              tags: [`kind:${recipe.recipe.kind}`, 'type:recipe'],
-              implicitDependencies: [...(recipe.recipe.base ? [recipe.recipe.base] : []), ...repositoryProjects(recipe)],
-              metadata: { description: recipe.recipe.description ?? '' },
-              targets: recipeTargets(recipe, resolveRecipe(recipe.name, graph).kernel !== undefined),
+              tags: [`kind:${recipe.kind}`, 'type:recipe'],
+              implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe)],
+              metadata: { description: recipe.description ?? '' },
+              targets: recipeTargets(recipe),
             },
           },
         },

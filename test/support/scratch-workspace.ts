@@ -1,0 +1,53 @@
+import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa, type Result } from 'execa';
+
+/** What a command printed (stdout and stderr interleaved) and how it ended. */
+export interface CommandOutput {
+  exitCode: number;
+  all: string;
+}
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+
+/** A throw-away copy of this repository (tracked files plus work in progress), as its own git repo. */
+export interface ScratchWorkspace {
+  root: string;
+  nx(args: string[], env?: Record<string, string>): Promise<CommandOutput>;
+  git(args: string[]): Promise<Result>;
+  commitAll(message: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: '', CI: 'true', FORCE_COLOR: '0' };
+
+export async function createScratchWorkspace(prefix = 'strata-ws-'): Promise<ScratchWorkspace> {
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  const { stdout } = await execa('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT });
+  for (const file of stdout.split('\0').filter(Boolean)) {
+    await cp(join(REPO_ROOT, file), join(root, file), { recursive: true, verbatimSymlinks: true }).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await rm(join(root, file), { force: true });
+    });
+  }
+  await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+  const git = (args: string[]): Promise<Result> => execa('git', ['-c', 'user.name=strata-test', '-c', 'user.email=test@strata.invalid', ...args], { cwd: root });
+  await git(['init', '-q', '-b', 'main']);
+  const workspace: ScratchWorkspace = {
+    root,
+    git,
+    nx: async (args, env = {}) => {
+      const result = await execa(join(REPO_ROOT, 'node_modules/.bin/nx'), args, { cwd: root, env: { ...NX_ENV, ...env }, reject: false, all: true });
+      return { exitCode: result.exitCode ?? -1, all: String(result.all ?? '') };
+    },
+    commitAll: async (message) => {
+      await git(['add', '-A']);
+      await git(['commit', '-q', '--allow-empty', '-m', message]);
+    },
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
+  await workspace.commitAll('scratch copy');
+  return workspace;
+}
+
