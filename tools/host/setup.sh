@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 packages=(
   rpm dnf python3-dnf createrepo-c
   cpio zstd erofs-utils squashfs-tools cryptsetup-bin e2fsprogs openssl
-  qemu-system-x86 linux-image-amd64 busybox-static
+  qemu-system-x86 linux-image-amd64 busybox-static systemd-container
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
