@@ -15,16 +15,16 @@ describe('nx run-many -t boot-test', () => {
     const run = await ws.nx(['run-many', '-t', 'boot-test', '--output-style=static']);
     expect(run.exitCode, run.all).toBe(0);
     const booted = [...run.all.matchAll(/^(\S+): booted to the root's marker in ([\d.]+) s/gm)].map((m) => m[1]).sort();
-    expect(booted).toEqual(['initrd-base', 'initrd-debug', 'initrd-rescue', 'initrd-server']);
+    expect(booted).toEqual(['initrd-busybox', 'initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage']);
   });
 
   it('fails a broken initrd (no virtio modules) with the reason and the console log, instead of hanging', async () => {
-    await cp(join(ws.root, 'recipes/initrd-debug'), join(ws.root, 'recipes/initrd-broken'), { recursive: true });
+    await cp(join(ws.root, 'recipes/initrd-busybox-debug'), join(ws.root, 'recipes/initrd-broken'), { recursive: true });
     const recipe = join(ws.root, 'recipes/initrd-broken/recipe.yaml');
     const text = await readFile(recipe, 'utf8');
     await writeFile(recipe, `${text}kernel:\n  modules:\n    - kernel/fs/ext4/**\n`);
     const lock = join(ws.root, 'recipes/initrd-broken/packages.lock.json');
-    await writeFile(lock, (await readFile(lock, 'utf8')).replace('"recipe": "initrd-debug"', '"recipe": "initrd-broken"'));
+    await writeFile(lock, (await readFile(lock, 'utf8')).replace('"recipe": "initrd-busybox-debug"', '"recipe": "initrd-broken"'));
     const run = await ws.nx(['run', 'initrd-broken:boot-test', '--output-style=static', '--timeout=120', '--append=strata.rootwait=5']);
     expect(run.exitCode).not.toBe(0);
     expect(run.all).toMatch(/initrd-broken: boot FAILED after [\d.]+ s: console says: strata-initrd: FAILED: root device LABEL=strata-root did not appear within 5s/);

@@ -24,40 +24,40 @@ describe('nx build on the fixture graph', () => {
   const image = (name: string, file = `${name}.cpio.zst`): string => join(ws.root, 'dist/layers', name, file);
 
   it('builds the base first, then the profile, from the committed locks', async () => {
-    const run = await ws.nx(['build', 'initrd-server', ...STATIC]);
+    const run = await ws.nx(['build', 'initrd-busybox-storage', ...STATIC]);
     expect(run.exitCode, run.all).toBe(0);
     const order = [...run.all.matchAll(/^> nx run (\S+)/gm)].map((m) => m[1]);
-    expect(order.indexOf('initrd-base:image')).toBeGreaterThanOrEqual(0);
-    expect(order.indexOf('initrd-base:image')).toBeLessThan(order.indexOf('initrd-server:image'));
+    expect(order.indexOf('initrd-busybox:image')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('initrd-busybox:image')).toBeLessThan(order.indexOf('initrd-busybox-storage:image'));
   });
 
   it('holds the locked packages\' files and nothing of the package manager (own reader and GNU cpio agree)', async () => {
-    const ours = (await listArchive(image('initrd-server'))).map((e) => e.name);
-    const gnu = await gnuCpioList(image('initrd-server'));
+    const ours = (await listArchive(image('initrd-busybox-storage'))).map((e) => e.name);
+    const gnu = await gnuCpioList(image('initrd-busybox-storage'));
     expect(ours).toEqual(gnu);
     expect(ours).toEqual(expect.arrayContaining(['usr/bin/busybox', 'usr/lib/initrd/init', 'etc/initrd-release', 'init', 'usr/bin/storage-list']));
     expect(ours.filter((p) => /^(var\/lib\/dnf|var\/cache\/dnf|usr\/lib\/sysimage\/rpm|var\/lib\/rpm)/.test(p) || /dnf.*\.log$|hawkey\.log$/.test(p))).toEqual([]);
     expect(ours.filter((p) => p.startsWith('usr/share/doc/'))).toEqual([]);
-    const manifest = JSON.parse(await readFile(join(ws.root, 'dist/layers/initrd-server/manifest.json'), 'utf8'));
-    const lock = JSON.parse(await readFile(join(ws.root, 'recipes/initrd-server/packages.lock.json'), 'utf8'));
-    const baseLock = JSON.parse(await readFile(join(ws.root, 'recipes/initrd-base/packages.lock.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(ws.root, 'dist/layers/initrd-busybox-storage/manifest.json'), 'utf8'));
+    const lock = JSON.parse(await readFile(join(ws.root, 'recipes/initrd-busybox-storage/packages.lock.json'), 'utf8'));
+    const baseLock = JSON.parse(await readFile(join(ws.root, 'recipes/initrd-busybox/packages.lock.json'), 'utf8'));
     expect(manifest.packages.map((p: { nevra: string }) => p.nevra).sort()).toEqual([...lock.packages, ...baseLock.packages].map((p: { nevra: string }) => p.nevra).sort());
     // The tree children build on keeps the rpm database, the image does not.
-    const tree = (await listArchive(image('initrd-server', 'tree.cpio.zst'))).map((e) => e.name);
+    const tree = (await listArchive(image('initrd-busybox-storage', 'tree.cpio.zst'))).map((e) => e.name);
     expect(tree).toContain('usr/lib/sysimage/rpm/rpmdb.sqlite');
-    const sums = await execa('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(ws.root, 'dist/images/initrd-server') });
-    expect(sums.stdout).toMatch(/initrd-server.cpio.zst: OK/);
+    const sums = await execa('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(ws.root, 'dist/images/initrd-busybox-storage') });
+    expect(sums.stdout).toMatch(/initrd-busybox-storage.cpio.zst: OK/);
   });
 
   it('gives byte-identical images on two clean builds', async () => {
-    const first = JSON.parse(await readFile(join(ws.root, 'dist/images/initrd-server/manifest.json'), 'utf8')).sha256;
+    const first = JSON.parse(await readFile(join(ws.root, 'dist/images/initrd-busybox-storage/manifest.json'), 'utf8')).sha256;
     await rm(join(ws.root, 'dist/layers'), { recursive: true });
     await rm(join(ws.root, 'dist/images'), { recursive: true });
     await rm(join(ws.root, 'dist/modules'), { recursive: true });
-    const run = await ws.nx(['build', 'initrd-server', '--skip-nx-cache', ...STATIC]);
+    const run = await ws.nx(['build', 'initrd-busybox-storage', '--skip-nx-cache', ...STATIC]);
     expect(run.exitCode, run.all).toBe(0);
-    expect(taskRuns(run.all).executed).toEqual(expect.arrayContaining(['initrd-base:image', 'initrd-server:image', 'initrd-server:modules']));
-    const second = JSON.parse(await readFile(join(ws.root, 'dist/images/initrd-server/manifest.json'), 'utf8')).sha256;
+    expect(taskRuns(run.all).executed).toEqual(expect.arrayContaining(['initrd-busybox:image', 'initrd-busybox-storage:image', 'initrd-busybox-storage:modules']));
+    const second = JSON.parse(await readFile(join(ws.root, 'dist/images/initrd-busybox-storage/manifest.json'), 'utf8')).sha256;
     expect(second).toBe(first);
   });
 
@@ -76,32 +76,32 @@ describe('nx build on the fixture graph', () => {
     };
 
     it('reformatting a lock or editing a README rebuilds nothing', async () => {
-      const lockFile = join(ws.root, 'recipes/initrd-debug/packages.lock.json');
+      const lockFile = join(ws.root, 'recipes/initrd-busybox-debug/packages.lock.json');
       await writeFile(lockFile, JSON.stringify(JSON.parse(await readFile(lockFile, 'utf8')), null, 4));
-      await writeFile(join(ws.root, 'recipes/initrd-server/README.md'), '# notes\n');
+      await writeFile(join(ws.root, 'recipes/initrd-busybox-storage/README.md'), '# notes\n');
       await ws.commitAll('cosmetic');
       expect((await affected()).executed).toEqual([]);
     });
 
     it('a changed NEVRA in a leaf\'s lock rebuilds that leaf only', async () => {
-      const lock = await ws.nx(['run', 'initrd-debug:lock', ...STATIC], { STRATA_FIXTURE_SNAPSHOT: '2' });
+      const lock = await ws.nx(['run', 'initrd-busybox-debug:lock', ...STATIC], { STRATA_FIXTURE_SNAPSHOT: '2' });
       expect(lock.exitCode, lock.all).toBe(0);
-      expect(await readFile(join(ws.root, 'recipes/initrd-debug/packages.lock.json'), 'utf8')).toMatch(/debug-tools-2\.1-1\.noarch/);
-      await ws.commitAll('update debug-tools in initrd-debug');
+      expect(await readFile(join(ws.root, 'recipes/initrd-busybox-debug/packages.lock.json'), 'utf8')).toMatch(/debug-tools-2\.1-1\.noarch/);
+      await ws.commitAll('update debug-tools in initrd-busybox-debug');
       const runs = await affected({ STRATA_FIXTURE_SNAPSHOT: '2' });
-      expect(runs.executed).toEqual(['initrd-debug:build', 'initrd-debug:image']);
-      expect(runs.cached).toContain('initrd-base:image');
+      expect(runs.executed).toEqual(['initrd-busybox-debug:build', 'initrd-busybox-debug:image']);
+      expect(runs.cached).toContain('initrd-busybox:image');
     });
 
     it('a changed base lock rebuilds the base and every recipe built on it', async () => {
-      const recipe = join(ws.root, 'recipes/initrd-base/recipe.yaml');
+      const recipe = join(ws.root, 'recipes/initrd-busybox/recipe.yaml');
       await writeFile(recipe, (await readFile(recipe, 'utf8')).replace('  - initrd-init\n', '  - initrd-init\n  - tzdata-lite\n'));
       const lock = await ws.nx(['run-many', '-t', 'lock', ...STATIC], { STRATA_FIXTURE_SNAPSHOT: '2' });
       expect(lock.exitCode, lock.all).toBe(0);
       await ws.commitAll('add tzdata-lite to the base');
       const runs = await affected({ STRATA_FIXTURE_SNAPSHOT: '2' });
       const images = runs.executed.filter((t) => t.endsWith(':image')).sort();
-      expect(images).toEqual(['initrd-base:image', 'initrd-debug:image', 'initrd-rescue:image', 'initrd-server:image']);
+      expect(images).toEqual(['initrd-busybox:image', 'initrd-busybox-debug:image', 'initrd-busybox-rescue:image', 'initrd-busybox-storage:image']);
     });
   });
 });

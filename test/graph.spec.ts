@@ -22,56 +22,56 @@ describe('recipes as Nx projects', () => {
     expect(before.exitCode, before.all).toBe(0);
     const recipes = (await readdir(join(ws.root, 'recipes'))).sort();
     expect(before.all.split('\n').filter((name) => recipes.includes(name)).sort()).toEqual(recipes);
-    expect(recipes).toEqual(expect.arrayContaining(['initrd-base', 'initrd-server']));
-    await cp(join(ws.root, 'recipes/initrd-debug'), join(ws.root, 'recipes/initrd-custom'), { recursive: true });
+    expect(recipes).toEqual(expect.arrayContaining(['initrd-busybox', 'initrd-busybox-storage']));
+    await cp(join(ws.root, 'recipes/initrd-busybox-debug'), join(ws.root, 'recipes/initrd-custom'), { recursive: true });
     const after = await ws.nx(['show', 'projects']);
     expect(after.all.split('\n')).toContain('initrd-custom');
   });
 
   it('infers targets, tags and the edges to the base and the repository project', async () => {
-    const shown = await ws.nx(['show', 'project', 'initrd-server', '--json']);
+    const shown = await ws.nx(['show', 'project', 'initrd-busybox-storage', '--json']);
     expect(shown.exitCode, shown.all).toBe(0);
     const project = JSON.parse(shown.all.slice(shown.all.indexOf('{')));
     expect(Object.keys(project.targets).sort()).toEqual(['boot-test', 'build', 'image', 'lock', 'modules']);
     expect(project.tags).toContain('kind:initrd');
-    expect(project.implicitDependencies.sort()).toEqual(['fixture-repo', 'initrd-base']);
+    expect(project.implicitDependencies.sort()).toEqual(['fixture-repo', 'initrd-busybox']);
     const graph = await ws.nx(['graph', '--file=graph.json']);
     expect(graph.exitCode, graph.all).toBe(0);
     const deps = JSON.parse(await readFile(join(ws.root, 'graph.json'), 'utf8')).graph.dependencies;
-    expect(deps['initrd-rescue'].map((d: { target: string }) => d.target)).toContain('initrd-server');
-    expect(deps['initrd-base'].map((d: { target: string }) => d.target)).toContain('fixture-repo');
+    expect(deps['initrd-busybox-rescue'].map((d: { target: string }) => d.target)).toContain('initrd-busybox-storage');
+    expect(deps['initrd-busybox'].map((d: { target: string }) => d.target)).toContain('fixture-repo');
   });
 
   it('stops the graph with file, line and a suggestion for a misspelt key', async () => {
-    const restore = await edit('recipes/initrd-debug/recipe.yaml', (t) => t.replace('packages:', 'pakages:'));
+    const restore = await edit('recipes/initrd-busybox-debug/recipe.yaml', (t) => t.replace('packages:', 'pakages:'));
     const run = await ws.nx(['show', 'projects']);
     expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/recipes\/initrd-debug\/recipe\.yaml:\d+:1: error: unknown key "pakages"/);
+    expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:1: error: unknown key "pakages"/);
     expect(run.all).toMatch(/did you mean "packages"\?/);
     await restore();
   });
 
   it('names the cycle of bases', async () => {
-    const restore = await edit('recipes/initrd-base/recipe.yaml', (t) => t.replace('kind: initrd\n', 'kind: initrd\nbase: initrd-rescue\n'));
+    const restore = await edit('recipes/initrd-busybox/recipe.yaml', (t) => t.replace('kind: initrd\n', 'kind: initrd\nbase: initrd-busybox-rescue\n'));
     const run = await ws.nx(['show', 'projects']);
     expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/initrd-base -> initrd-rescue -> initrd-server -> initrd-base|initrd-rescue -> initrd-server -> initrd-base -> initrd-rescue|initrd-server -> initrd-base -> initrd-rescue -> initrd-server/);
+    expect(run.all).toMatch(/initrd-busybox -> initrd-busybox-rescue -> initrd-busybox-storage -> initrd-busybox|initrd-busybox-rescue -> initrd-busybox-storage -> initrd-busybox -> initrd-busybox-rescue|initrd-busybox-storage -> initrd-busybox -> initrd-busybox-rescue -> initrd-busybox-storage/);
     await restore();
   });
 
   it('says which repositories were searched for a package that does not exist, at its line', async () => {
-    const restore = await edit('recipes/initrd-debug/recipe.yaml', (t) => t.replace('  - debug-tools\n', '  - debug-tools\n  - no-such-package\n'));
-    const run = await ws.nx(['run', 'initrd-debug:lock', '--output-style=static']);
+    const restore = await edit('recipes/initrd-busybox-debug/recipe.yaml', (t) => t.replace('  - debug-tools\n', '  - debug-tools\n  - no-such-package\n'));
+    const run = await ws.nx(['run', 'initrd-busybox-debug:lock', '--output-style=static']);
     expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/recipes\/initrd-debug\/recipe\.yaml:\d+:5: error: package "no-such-package" matches nothing in the repositories searched \(fixture\)/);
+    expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:5: error: package "no-such-package" matches nothing in the repositories searched \(fixture\)/);
     await restore();
   });
 
   it('names the repository that cannot be reached', async () => {
-    const restore = await edit('recipes/initrd-base/recipe.yaml', (t) => t.replace('    project: fixture-repo\n', '    baseurl: file:///nonexistent/strata-repo\n'));
-    const run = await ws.nx(['run', 'initrd-base:lock', '--output-style=static']);
+    const restore = await edit('recipes/initrd-busybox/recipe.yaml', (t) => t.replace('    project: fixture-repo\n', '    baseurl: file:///nonexistent/strata-repo\n'));
+    const run = await ws.nx(['run', 'initrd-busybox:lock', '--output-style=static']);
     expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/recipes\/initrd-base\/recipe\.yaml:\d+:\d+: error: repository "fixture" cannot be read/);
+    expect(run.all).toMatch(/recipes\/initrd-busybox\/recipe\.yaml:\d+:\d+: error: repository "fixture" cannot be read/);
     await restore();
   });
 });

@@ -7,7 +7,7 @@ import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch
 describe('nx run-many -t lock', () => {
   let ws: ScratchWorkspace;
   const locks = async (): Promise<Record<string, string>> => {
-    const names = ['initrd-base', 'initrd-server', 'initrd-debug', 'initrd-rescue'];
+    const names = ['initrd-busybox', 'initrd-busybox-storage', 'initrd-busybox-debug', 'initrd-busybox-rescue'];
     return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(ws.root, 'recipes', n, 'packages.lock.json'), 'utf8')])));
   };
 
@@ -23,28 +23,28 @@ describe('nx run-many -t lock', () => {
     const again = await ws.nx(['run-many', '-t', 'lock', '--output-style=static']);
     expect(again.exitCode, again.all).toBe(0);
     expect(await locks()).toEqual(before);
-    expect(again.all).toMatch(/initrd-base: unchanged/);
+    expect(again.all).toMatch(/initrd-busybox: unchanged/);
   });
 
   it('a child locks only what it adds on top of its base', async () => {
-    const base = JSON.parse((await locks())['initrd-base']);
-    const server = JSON.parse((await locks())['initrd-server']);
+    const base = JSON.parse((await locks())['initrd-busybox']);
+    const server = JSON.parse((await locks())['initrd-busybox-storage']);
     const baseNames = new Set(base.packages.map((p: { name: string }) => p.name));
     expect(baseNames.has('busybox')).toBe(true);
     expect(server.packages.length).toBeGreaterThan(0);
     for (const p of server.packages) expect(baseNames.has(p.name)).toBe(false);
-    expect(server.base).toBe('initrd-base');
+    expect(server.base).toBe('initrd-busybox');
   });
 
   it('lock --check passes on fresh locks and names the refresh command on a stale one', async () => {
-    const ok = await ws.nx(['run', 'initrd-server:lock', '--check']);
+    const ok = await ws.nx(['run', 'initrd-busybox-storage:lock', '--check']);
     expect(ok.exitCode, ok.all).toBe(0);
-    const recipe = join(ws.root, 'recipes/initrd-server/recipe.yaml');
+    const recipe = join(ws.root, 'recipes/initrd-busybox-storage/recipe.yaml');
     const text = await readFile(recipe, 'utf8');
     await import('node:fs/promises').then((fs) => fs.writeFile(recipe, text.replace(/packages:\n/, 'packages:\n  - libdemo\n')));
-    const stale = await ws.nx(['run', 'initrd-server:lock', '--check']);
+    const stale = await ws.nx(['run', 'initrd-busybox-storage:lock', '--check']);
     expect(stale.exitCode).not.toBe(0);
-    expect(stale.all).toMatch(/recipes\/initrd-server\/packages\.lock\.json is stale for recipes\/initrd-server\/recipe\.yaml.*npx nx run initrd-server:lock/);
+    expect(stale.all).toMatch(/recipes\/initrd-busybox-storage\/packages\.lock\.json is stale for recipes\/initrd-busybox-storage\/recipe\.yaml.*npx nx run initrd-busybox-storage:lock/);
     await import('node:fs/promises').then((fs) => fs.writeFile(recipe, text));
   });
 
@@ -54,6 +54,6 @@ describe('nx run-many -t lock', () => {
     expect(updated.exitCode, updated.all).toBe(0);
     const after = await locks();
     const changed = Object.keys(after).filter((name) => after[name] !== before[name]).sort();
-    expect(changed).toEqual(['initrd-debug', 'initrd-rescue', 'initrd-server']);
+    expect(changed).toEqual(['initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage']);
   });
 });

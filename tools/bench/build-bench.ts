@@ -36,7 +36,7 @@ async function graphFigures(runs: number): Promise<(string | number)[][]> {
       await must(['run', 'fixture-repo:build']);
       cold.push(await must(['run-many', '-t', 'build']));
       noop.push(await must(['run-many', '-t', 'build']));
-      await must(['run', 'initrd-debug:lock'], { STRATA_FIXTURE_SNAPSHOT: '2' });
+      await must(['run', 'initrd-busybox-debug:lock'], { STRATA_FIXTURE_SNAPSHOT: '2' });
       leaf.push(await must(['run-many', '-t', 'build'], { STRATA_FIXTURE_SNAPSHOT: '2' }));
     } finally {
       await ws.dispose();

@@ -190,7 +190,7 @@ export async function lockRecipe(name: string, ctx: LockContext): Promise<LockRe
   const previous = await readLock(recipe).catch(() => undefined);
   // A lock that still describes the same resolution stays byte for byte as it is, even when the
   // repository has new metadata: only layers whose packages change get a new lock.
-  if (previous && previous.resolvedFrom.digest === lock.resolvedFrom.digest && samePackages(previous.packages, packages)) {
+  if (previous && previous.recipe === lock.recipe && previous.base === lock.base && previous.resolvedFrom.digest === lock.resolvedFrom.digest && samePackages(previous.packages, packages)) {
     return { file, changed: false, lock: previous };
   }
   const text = serializeLock(lock);
