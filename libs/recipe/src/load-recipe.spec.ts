@@ -239,7 +239,9 @@ describe('loadRecipeFile: errors, exactly as printed', () => {
       'recipes/foo/recipe.yaml:2:1: error: "extension" is only for sysext and confext recipes, and this one is an initrd\n  hint: remove it, or change "kind"',
     );
     expect(report('kind: initrd\noutput:\n  format: erofs\n')).toBe('recipes/foo/recipe.yaml:3:11: error: an initrd cannot be written as "erofs"\n  hint: use "cpio" or "directory"');
-    expect(report('kind: confext\noutput:\n  format: cpio\n')).toBe('recipes/foo/recipe.yaml:3:11: error: a confext cannot be written as "cpio"\n  hint: use "erofs" or "squashfs" or "directory"');
+    expect(report('kind: confext\noutput:\n  format: cpio\n  verity: true\n')).toBe(
+      'recipes/foo/recipe.yaml:4:3: error: "output.verity" needs a file system image, but the format is "cpio"\n  hint: use "erofs" or "squashfs", or remove it',
+    );
     expect(report('kind: initrd\noutput:\n  verity: true\n')).toBe(
       'recipes/foo/recipe.yaml:3:3: error: "output.verity" is only for extension images, and this recipe is an initrd\n  hint: remove "verity"',
     );

@@ -104,8 +104,8 @@ function semanticChecks(recipe: Recipe): Check[] {
   for (const field of ['verity', 'sign'] as const) {
     if (output?.[field] === true && !isExtensionKind(kind)) {
       checks.push({ path: ['output', field], at: 'key', detail: `"output.${field}" is only for extension images, and this recipe is an ${kind}`, hint: `remove "${field}"` });
-    } else if (output?.[field] === true && output.format === 'directory') {
-      checks.push({ path: ['output', field], at: 'key', detail: `"output.${field}" needs an image file, but the format is "directory"`, hint: 'use "erofs" or "squashfs", or remove it' });
+    } else if (output?.[field] === true && (output.format === 'directory' || output.format === 'cpio')) {
+      checks.push({ path: ['output', field], at: 'key', detail: `"output.${field}" needs a file system image, but the format is "${output.format}"`, hint: 'use "erofs" or "squashfs", or remove it' });
     }
   }
   if (output?.sign === true && output.verity === false) {

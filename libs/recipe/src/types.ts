@@ -77,8 +77,8 @@ export interface SourcePosition {
 /** Image formats each kind of recipe can produce; the first is the default. */
 export const FORMATS_BY_KIND: Readonly<Record<RecipeKind, readonly OutputFormat[]>> = {
   initrd: ['cpio', 'directory'],
-  sysext: ['erofs', 'squashfs', 'directory'],
-  confext: ['erofs', 'squashfs', 'directory'],
+  sysext: ['erofs', 'squashfs', 'directory', 'cpio'],
+  confext: ['erofs', 'squashfs', 'directory', 'cpio'],
 };
 
 export const DEFAULT_INIT = '/usr/lib/systemd/systemd';
