@@ -10,9 +10,19 @@ const PATH_MAX = 4096;
 /** A Buffer, or any stream of chunks (a Node Readable qualifies). */
 export type ArchiveSource = Buffer | AsyncIterable<Buffer | Uint8Array | string>;
 
+/** How the segment holding an archive is stored: the reader decodes zstd and gzip itself, the rest through ReadOptions.decompress. */
+export type SegmentCompression = 'none' | 'zstd' | 'gzip' | ExternalCompression;
+export type ExternalCompression = 'xz' | 'lzma' | 'bzip2' | 'lz4' | 'lzo';
+
+/** Decodes data the reader has no decoder for: gets the rest of the input, yields its decompressed bytes. */
+export type ExternalDecompressor = (compression: ExternalCompression, rest: AsyncIterable<Buffer>) => AsyncIterable<Buffer>;
+
 export interface ArchiveEntry extends ParsedHeader {
   /** Which archive of a concatenation the entry is in, from 0; inode numbers are only unique within one. */
   archive: number;
+  /** The compression of the segment holding the archive, and the input offset where that segment starts. */
+  compression: SegmentCompression;
+  segmentOffset: number;
   /** The name decoded as UTF-8; nameBytes holds it exactly as stored. */
   name: string;
   nameBytes: Buffer;
@@ -24,11 +34,18 @@ export interface ArchiveEntry extends ParsedHeader {
 export interface ReadOptions {
   /** Which entries' data to load; the rest is skipped without being buffered. Default: all. */
   withData?: (entry: Omit<ArchiveEntry, 'data'>) => boolean;
+  /**
+   * A decoder for the compressions the kernel accepts but this reader does not decode itself
+   * (xz, lzma, bzip2, lz4, lzo). Such a segment has to be the last: its decoder gets the rest of
+   * the input. Without one, such data is reported as unsupported.
+   */
+  decompress?: ExternalDecompressor;
 }
 
 interface ReadState {
   archives: number;
   withData: (entry: Omit<ArchiveEntry, 'data'>) => boolean;
+  segment: { compression: SegmentCompression; offset: number };
 }
 
 const SIGNATURES: [string, (head: Buffer) => boolean][] = [
@@ -39,6 +56,12 @@ const SIGNATURES: [string, (head: Buffer) => boolean][] = [
   ['lzma', (h) => h.subarray(0, 3).equals(Buffer.from([0x5d, 0x00, 0x00]))],
   ['cpio odc (070707)', (h) => h.toString('latin1', 0, 6) === '070707'],
 ];
+const EXTERNAL: readonly string[] = ['xz', 'lzma', 'bzip2', 'lz4', 'lzo'] satisfies ExternalCompression[];
+
+function externalCompression(head: Buffer): ExternalCompression | undefined {
+  const known = SIGNATURES.find(([, matches]) => matches(head))?.[0];
+  return known !== undefined && EXTERNAL.includes(known) ? (known as ExternalCompression) : undefined;
+}
 
 function isNewcMagic(head: Buffer): boolean {
   const magic = head.toString('latin1', 0, 6);
@@ -67,7 +90,7 @@ async function* readOneArchive(reader: ByteReader, state: ReadState): AsyncItera
       await reader.skip(dataLength, 'trailer');
       return;
     }
-    const entry = { ...header, archive, name, nameBytes, type: entryType(header.mode) };
+    const entry = { ...header, archive, compression: state.segment.compression, segmentOffset: state.segment.offset, name, nameBytes, type: entryType(header.mode) };
     if (!state.withData(entry)) {
       await reader.skip(dataLength, `data of ${name}`);
       yield entry;
@@ -109,22 +132,31 @@ async function* readDecompressed(reader: ByteReader, state: ReadState, what: str
  */
 export async function* readArchive(source: ArchiveSource, options: ReadOptions = {}): AsyncIterable<ArchiveEntry> {
   const reader = Buffer.isBuffer(source) ? ByteReader.fromBuffer(source) : new ByteReader(source);
-  const state: ReadState = { archives: 0, withData: options.withData ?? (() => true) };
+  const state: ReadState = { archives: 0, withData: options.withData ?? (() => true), segment: { compression: 'none', offset: 0 } };
   for (;;) {
     await reader.skipZeros();
     const head = await reader.peek(6);
     if (head.length === 0) return;
+    const offset = reader.offset;
+    const external = externalCompression(head);
     if (isNewcMagic(head)) {
+      state.segment = { compression: 'none', offset };
       yield* readOneArchive(reader, state);
     } else if (isZstdFrame(head) || isSkippableFrame(head)) {
+      state.segment = { compression: 'zstd', offset };
       yield* readDecompressed(new ByteReader(decompressZstdFrames(reader)), state, 'zstd');
     } else if (isGzip(head)) {
+      state.segment = { compression: 'gzip', offset };
       const rest = await reader.readRest();
       const { content, consumed } = gunzipMember(rest);
       reader.unread(rest.subarray(consumed));
       yield* readDecompressed(ByteReader.fromBuffer(content), state, 'gzip');
+    } else if (external && options.decompress) {
+      state.segment = { compression: external, offset };
+      yield* readDecompressed(new ByteReader(options.decompress(external, reader.remaining())), state, external);
+      return;
     } else {
-      throw unrecognized(head, reader.offset);
+      throw unrecognized(head, offset);
     }
   }
 }

@@ -90,6 +90,16 @@ export class ByteReader {
     return this.read(this.buffered, 'rest');
   }
 
+  /** Everything that is left, as a stream: what is buffered, then the rest of the source. */
+  async *remaining(): AsyncIterable<Buffer> {
+    while (this.chunks.length > 0 || !this.finished) {
+      if (this.chunks.length === 0 && !(await this.fill(1))) return;
+      const chunk = this.chunks[0];
+      this.drop(chunk.length);
+      yield chunk;
+    }
+  }
+
   /** Put bytes back in front (what a decoder read ahead but did not use). */
   unread(bytes: Buffer): void {
     if (bytes.length === 0) return;

@@ -6,13 +6,16 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readArchiveFile } from './archive-parser';
 import type { EntryType } from './newc';
+import type { ReadOptions, SegmentCompression } from './archive-parser';
 import { TreeWriter, type ExtractOptions, type ExtractSummary } from './tree-writer';
 
-export { readArchive, readArchiveFile, type ArchiveEntry, type ArchiveSource, type ReadOptions } from './archive-parser';
+export { readArchive, readArchiveFile, type ArchiveEntry, type ArchiveSource, type ReadOptions, type SegmentCompression, type ExternalCompression, type ExternalDecompressor } from './archive-parser';
 export type { ExtractOptions, ExtractSummary } from './tree-writer';
 
 export interface ListedEntry {
   archive: number;
+  compression: SegmentCompression;
+  segmentOffset: number;
   name: string;
   type: EntryType;
   mode: number;
@@ -28,11 +31,11 @@ export interface ListedEntry {
 }
 
 /** The entries of an archive file (any concatenation readArchive accepts), without file contents. */
-export async function listArchive(path: string): Promise<ListedEntry[]> {
+export async function listArchive(path: string, options: Pick<ReadOptions, 'decompress'> = {}): Promise<ListedEntry[]> {
   const listed: ListedEntry[] = [];
-  for await (const entry of readArchiveFile(path, { withData: (e) => e.type === 'symlink' })) {
-    const { archive, name, type, mode, uid, gid, size, mtime, nlink, ino, rdevMajor, rdevMinor } = entry;
-    listed.push({ archive, name, type, mode, uid, gid, size, mtime, nlink, ino, rdevMajor, rdevMinor, ...(entry.data ? { symlinkTarget: entry.data.toString() } : {}) });
+  for await (const entry of readArchiveFile(path, { ...options, withData: (e) => e.type === 'symlink' })) {
+    const { archive, compression, segmentOffset, name, type, mode, uid, gid, size, mtime, nlink, ino, rdevMajor, rdevMinor } = entry;
+    listed.push({ archive, compression, segmentOffset, name, type, mode, uid, gid, size, mtime, nlink, ino, rdevMajor, rdevMinor, ...(entry.data ? { symlinkTarget: entry.data.toString() } : {}) });
   }
   return listed;
 }
