@@ -23,7 +23,7 @@ describe('nx run-many -t boot-test', () => {
     const console = await readFile(join(ws.root, 'dist/boot/initrd-server/console.log'), 'utf8');
     expect(console).toMatch(/systemd\[1\]: .*initrd/i);
     expect(console).toMatch(/Switching root|switch-root/i);
-  });
+  }, 900_000);
 
   it('fails a broken initrd (no virtio modules) with the reason and the console log, instead of hanging', async () => {
     await cp(join(ws.root, 'recipes/initrd-busybox-debug'), join(ws.root, 'recipes/initrd-broken'), { recursive: true });
@@ -37,5 +37,5 @@ describe('nx run-many -t boot-test', () => {
     expect(run.all).toMatch(/initrd-broken: boot FAILED after [\d.]+ s: console says: strata-initrd: FAILED: root device LABEL=strata-root did not appear within 5s/);
     expect(run.all).toMatch(/last console lines \(full log: dist\/boot\/initrd-broken\/console\.log\)/);
     await access(join(ws.root, 'dist/boot/initrd-broken/console.log'));
-  });
+  }, 300_000);
 });

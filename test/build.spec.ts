@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listArchive } from '@strata/cpio';
+import { installedKernels } from '@strata/kmod';
 import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
 import { taskRuns } from './support/nx-output';
 
@@ -61,6 +62,15 @@ describe('nx build on the fixture graph', () => {
     expect(second).toBe(first);
   });
 
+  it('changing only the kernel version rebuilds the modules layer; the userspace image is a cache hit', async () => {
+    const kernels = await installedKernels();
+    const run = await ws.nx(['build', 'initrd-busybox-storage', `--kernelVersion=${kernels[kernels.length - 1]}`, ...STATIC]);
+    expect(run.exitCode, run.all).toBe(0);
+    const runs = taskRuns(run.all);
+    expect(runs.cached).toEqual(expect.arrayContaining(['initrd-busybox:image', 'initrd-busybox-storage:image']));
+    expect(runs.executed).toEqual(['initrd-busybox-storage:build', 'initrd-busybox-storage:modules']);
+  });
+
   describe('nx affected', () => {
     beforeAll(async () => {
       const all = await ws.nx(['run-many', '-t', 'build', ...STATIC]);
@@ -101,7 +111,15 @@ describe('nx build on the fixture graph', () => {
       await ws.commitAll('add tzdata-lite to the base');
       const runs = await affected({ STRATA_FIXTURE_SNAPSHOT: '2' });
       const images = runs.executed.filter((t) => t.endsWith(':image')).sort();
-      expect(images).toEqual(['initrd-busybox:image', 'initrd-busybox-debug:image', 'initrd-busybox-rescue:image', 'initrd-busybox-storage:image']);
+      expect(images).toEqual([
+        'confext-editor:image',
+        'initrd-busybox:image',
+        'initrd-busybox-debug:image',
+        'initrd-busybox-rescue:image',
+        'initrd-busybox-storage:image',
+        'sysext-debug:image',
+        'sysext-storage:image',
+      ].sort());
     });
   });
 });

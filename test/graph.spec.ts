@@ -32,7 +32,7 @@ describe('recipes as Nx projects', () => {
     const shown = await ws.nx(['show', 'project', 'initrd-busybox-storage', '--json']);
     expect(shown.exitCode, shown.all).toBe(0);
     const project = JSON.parse(shown.all.slice(shown.all.indexOf('{')));
-    expect(Object.keys(project.targets).sort()).toEqual(['boot-test', 'build', 'image', 'lock', 'modules']);
+    expect(Object.keys(project.targets).sort()).toEqual(['boot-test', 'build', 'image', 'inspect', 'lock', 'modules', 'size-report', 'summary']);
     expect(project.tags).toContain('kind:initrd');
     expect(project.implicitDependencies.sort()).toEqual(['fixture-repo', 'initrd-busybox']);
     const graph = await ws.nx(['graph', '--file=graph.json']);

@@ -70,7 +70,7 @@ async function packFigures(tree: string, runs: number, level: number): Promise<{
     bytes,
     rows: [
       [`strata writer + zstd -${level} (frames per 32 MiB archive)`, median(ours).toFixed(2), mbps(median(ours)), (oursSize / 1e6).toFixed(1), '1.00'],
-      [`find | sort | cpio --reproducible | zstd -${level} -T1`, median(gnu).toFixed(2), mbps(median(gnu)), (gnuSize / 1e6).toFixed(1), (median(gnu) / median(ours)).toFixed(2)],
+      [`find \\| sort \\| cpio --reproducible \\| zstd -${level} -T1`, median(gnu).toFixed(2), mbps(median(gnu)), (gnuSize / 1e6).toFixed(1), (median(gnu) / median(ours)).toFixed(2)],
     ],
   };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what strata needs on a Debian host: the package-manager stack it drives (rpm, dnf,
 # createrepo_c), the image tools (cpio, zstd, erofs, squashfs, veritysetup), QEMU and a kernel for
-# boot tests, busybox-static for the fixture repository. Then the npm dependencies.
+# boot tests, busybox-static for the fixture repository; the decompressors other initrds use and
+# headless Chromium (with a font) for the size report's tests. Then the npm dependencies.
 # Idempotent; runs as root (or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,6 +11,7 @@ packages=(
   rpm dnf python3-dnf createrepo-c
   cpio zstd erofs-utils squashfs-tools cryptsetup-bin e2fsprogs openssl
   qemu-system-x86 linux-image-amd64 busybox-static systemd-container
+  xz-utils lz4 bzip2 chromium fonts-liberation
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

@@ -11,6 +11,8 @@ export interface AssemblePlan {
   layerDir: string;
   modulesDir: string | null;
   outputDir: string;
+  /** Writes more files (reports) beside the image before the checksums; they are part of the output. */
+  addOutputs?: (stagingDir: string, manifest: InitrdManifest) => Promise<void>;
 }
 
 export interface InitrdManifest extends Manifest {
@@ -44,6 +46,7 @@ export async function assembleInitrd(plan: AssemblePlan): Promise<InitrdManifest
       kernel: modules ? { version: modules.kernelVersion, modules: modules.modules.length, firmware: modules.firmware, image: modules.image, sha256: modules.sha256 } : null,
     };
     await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await plan.addOutputs?.(staging, manifest);
     await writeChecksums(staging);
     return manifest;
   });

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { compressEachPiece, extractArchive, packDirectorySegments } from '@strata/cpio';
 import { installLockedPackages, type RepositorySpec } from '@strata/dnf';
+import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } from '@strata/extension';
 import type { LockedPackage } from '@strata/lock';
 import { withAtomicOutput } from './atomic-output';
 import { checkpointRpmDatabase, erasePackages, queryInstalled, type InstalledPackage } from './rpmdb';
@@ -33,6 +34,8 @@ export interface BuildPlan {
   filesDir: string | null;
   init: string;
   release: ReleaseInfo;
+  /** Extensions: the image holds only what the layer adds under the extension's hierarchies. */
+  extension?: ExtensionLayerPlan;
   compression: { kind: 'zstd' | 'none'; level: number };
   sourceDateEpoch: number;
   verbose?: boolean;
@@ -53,6 +56,8 @@ export interface Manifest {
   sourceDateEpoch: number;
   removedByRemoveFiles: RemovalReport;
   packages: { nevra: string; installSize: number; layer: string }[];
+  /** Extensions: what the layer added, changed and left out, and its extension-release. */
+  extension?: ExtensionLayerSummary;
 }
 
 /** The tree children build on: includes the rpm database, so dnf sees the base's packages. */
@@ -113,6 +118,7 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
       if (!(await exists(baseTree))) throw new Error(`the base "${plan.base}" has no built tree at ${baseTree}; build it first: npx nx build ${plan.base}`);
       await extractArchive(baseTree, root);
     }
+    const extension = plan.extension ? await ExtensionLayer.begin(plan.extension, root, plan.baseOutputDir ? await queryInstalled(root) : []) : null;
 
     phase('install');
     process.env.SOURCE_DATE_EPOCH = String(plan.sourceDateEpoch);
@@ -128,6 +134,7 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
     const removed = await removeMatchingFiles(root, plan.removeFiles);
     if (plan.filesDir) await overlayFiles(plan.filesDir, root);
     if (plan.kind === 'initrd') await writeInitrdIdentity(root, plan.release, plan.name, plan.init);
+    if (extension) await extension.writeRelease(root);
     const installed: InstalledPackage[] = await queryInstalled(root);
     await checkpointRpmDatabase(root);
 
@@ -136,11 +143,15 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
       await removePackageManagerState(root, { keepRpmDatabase: true });
       await writeArchive(root, join(staging, TREE_ARCHIVE), { kind: 'zstd', level: 3 }, plan.sourceDateEpoch);
       await removePackageManagerState(root, { keepRpmDatabase: false });
-      const fileCount = (await listTree(root)).length;
+      // An extension's image is only what it adds to its base; the tree above keeps everything.
+      const extensionRoot = join(scratch, 'extension');
+      const extensionSummary = extension ? await extension.finish(root, installed, extensionRoot) : undefined;
+      const imageRoot = extension ? extensionRoot : root;
+      const fileCount = (await listTree(imageRoot)).length;
 
       phase('compress');
       const image = imageFileName(plan);
-      const uncompressedSize = await writeArchive(root, join(staging, image), plan.compression, plan.sourceDateEpoch);
+      const uncompressedSize = await writeArchive(imageRoot, join(staging, image), plan.compression, plan.sourceDateEpoch);
       const sha256 = await sha256File(join(staging, image));
       const manifest: Manifest = {
         recipe: plan.name,
@@ -155,6 +166,7 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
         sourceDateEpoch: plan.sourceDateEpoch,
         removedByRemoveFiles: removed,
         packages: installed.map((p) => ({ nevra: p.nevra, installSize: p.installSize, layer: plan.layerOf.get(p.nevra) ?? 'unlocked' })),
+        ...(extensionSummary ? { extension: extensionSummary } : {}),
       };
       await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       await writeChecksums(staging);

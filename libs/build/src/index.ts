@@ -1,4 +1,5 @@
 export * from './assemble-initrd';
+export * from './assemble-extension';
 export * from './build-image';
 export * from './build-modules';
 export * from './glob';

@@ -74,7 +74,7 @@ async function callHelper<T>(request: Record<string, unknown>, options: { verbos
   try {
     const installroot = (request.installroot as string | undefined) ?? join(stateDir, 'root');
     const result = await execa(PYTHON, [HELPER], {
-      input: JSON.stringify({ ...request, installroot, stateDir }),
+      input: JSON.stringify({ ...request, installroot, stateDir, verbose: options.verbose === true }),
       reject: false,
       stderr: options.verbose ? 'inherit' : 'pipe',
       env: { LC_ALL: 'C.UTF-8' },

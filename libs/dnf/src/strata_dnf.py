@@ -189,7 +189,15 @@ def cmd_install(request):
     if extra:
         raise StrataError("outside-lock", "installing the lock would pull packages that are not locked: %s" % ", ".join(extra))
     to_fetch = list(base.transaction.install_set)
-    base.download_packages(to_fetch)
+    progress, display = None, ()
+    if request.get("verbose"):
+        # dnf's own output, as its command line shows it: the transaction, downloads, rpm's steps.
+        import dnf.cli.output
+        import dnf.cli.progress
+        print(dnf.cli.output.Output(base, base.conf).list_transaction(base.transaction))
+        progress = dnf.cli.progress.MultiFileProgressMeter(fo=sys.stderr)
+        display = [dnf.cli.output.CliTransactionDisplay()]
+    base.download_packages(to_fetch, progress)
     by_nevra = {nevra_spec(p): p for p in locked}
     for pkg in to_fetch:
         expected = by_nevra[nevra_spec(describe(pkg))]["sha256"]
@@ -197,7 +205,7 @@ def cmd_install(request):
         if actual != expected:
             raise StrataError("checksum", "%s: downloaded file has sha256 %s, the lock says %s" % (pkg, actual, expected))
     pin_rpmdb_path()
-    base.do_transaction()
+    base.do_transaction(display=display)
     return {"installed": sorted(nevra_spec(describe(p)) for p in to_fetch)}
 
 

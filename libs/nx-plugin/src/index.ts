@@ -2,7 +2,10 @@
  * strata's Nx plugin: every `recipes/<name>/recipe.yaml` is a project named <name>.
  *
  * Targets: lock -> image (the layer) -> build (the final image; for an initrd with a kernel
- * section, image + modules) -> boot-test.
+ * section, image + modules) -> boot-test. A sysext or confext has lock, image (what the layer adds
+ * to its base, and the merged tree) and build (erofs/squashfs/directory/cpio, verity, signature);
+ * no modules or boot-test. Every recipe also has summary, and an initrd inspect and size-report:
+ * they only read (after building what they read), so they are never cached.
  *
  * What goes into the cache key of `image` and `build` (no custom hasher, only Nx inputs, so
  * `nx affected` stays exact):
@@ -12,7 +15,9 @@
  *   - the same three of every recipe it builds on (the `^` inputs follow the base chain),
  *   - the builder's own source code (libs/*), and SOURCE_DATE_EPOCH;
  *   - for `modules` and `build`: the kernels installed on the host and the kernelVersion option,
- *     and not the packages, so a kernel update rebuilds only the modules layer.
+ *     and not the packages, so a kernel update rebuilds only the modules layer;
+ *   - for the `build` of a signed extension: the sha256 of the certificate STRATA_VERITY_CERT names
+ *     (never the key).
  * `lock` is never cached: it asks the repositories what they hold today.
  */
 import { dirname, join } from 'node:path';
@@ -28,6 +33,16 @@ function repositoryProjects(recipe: ResolvedRecipe): string[] {
 
 // The kernels on this host: a new or reinstalled kernel changes the key of the modules layer only.
 const HOST_KERNELS = { runtime: 'ls -l --time-style=+%s /usr/lib/modules/*/modules.dep 2>/dev/null || true' };
+
+// A signed extension is rebuilt when the signing certificate changes.
+const SIGNING_CERT = { runtime: 'sha256sum "$STRATA_VERITY_CERT" 2>/dev/null || echo "no certificate"' };
+
+function buildDescription(recipe: ResolvedRecipe): string {
+  if (recipe.kernel !== undefined) return 'The bootable initrd: userspace layer + kernel modules archive.';
+  if (recipe.kind === 'initrd') return 'The final image of the recipe.';
+  const verity = recipe.output.verity ? (recipe.output.sign ? ' with a signed dm-verity hash tree' : ' with a dm-verity hash tree') : '';
+  return `The ${recipe.kind} image (${recipe.output.format})${verity}.`;
+}
 
 function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfiguration> {
   const hasKernel = recipe.kernel !== undefined;
@@ -49,16 +64,21 @@ function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfigurati
       inputs: layerInputs,
       outputs: ['{workspaceRoot}/dist/layers/{projectName}'],
       options: {},
-      metadata: { description: 'Install the locked packages on the base layer; pack the layer and the tree children build on.' },
+      metadata: {
+        description:
+          recipe.kind === 'initrd'
+            ? 'Install the locked packages on the base layer; pack the layer and the tree children build on.'
+            : `Install the locked packages on the base tree; keep what the layer adds under ${recipe.kind === 'sysext' ? 'usr/ and opt/' : 'etc/'}, and the tree children build on.`,
+      },
     },
     build: {
       executor: '@strata/nx-plugin:build',
       cache: true,
       dependsOn: hasKernel ? ['image', { target: 'modules', params: 'forward' }] : ['image'],
-      inputs: hasKernel ? [...layerInputs, HOST_KERNELS] : layerInputs,
+      inputs: hasKernel ? [...layerInputs, HOST_KERNELS] : recipe.output.sign ? [...layerInputs, SIGNING_CERT] : layerInputs,
       outputs: ['{workspaceRoot}/dist/images/{projectName}'],
       options: {},
-      metadata: { description: hasKernel ? 'The bootable initrd: userspace layer + kernel modules archive.' : 'The final image of the recipe.' },
+      metadata: { description: buildDescription(recipe) },
     },
   };
   if (hasKernel) {
@@ -78,6 +98,40 @@ function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfigurati
       dependsOn: [{ target: 'build', params: 'ignore' }],
       options: {},
       metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker.' },
+    };
+  }
+  Object.assign(targets, reportTargets(recipe));
+  return targets;
+}
+
+/** Telling what is in the image: never cached, they only read (and build what they read first). */
+function reportTargets(recipe: ResolvedRecipe): Record<string, TargetConfiguration> {
+  // Nx gives a task's command-line options to every dependency reached through `params: 'forward'`
+  // (build -> modules), so `inspect --json` would re-key the modules layer. The first edge that
+  // reaches a task sets its options: reaching modules directly, without options, comes first.
+  const afterBuild = [...(recipe.kernel ? [{ target: 'modules', params: 'ignore' as const }] : []), { target: 'build', params: 'ignore' as const }];
+  const targets: Record<string, TargetConfiguration> = {
+    summary: {
+      executor: '@strata/nx-plugin:summary',
+      cache: false,
+      options: {},
+      metadata: { description: 'The recipe after inheritance, with where each value came from (--json for JSON).' },
+    },
+  };
+  if (recipe.kind === 'initrd') {
+    targets.inspect = {
+      executor: '@strata/nx-plugin:inspect',
+      cache: false,
+      dependsOn: afterBuild,
+      options: {},
+      metadata: { description: 'List the built image like lsinitrd, by archive segment (--json for JSON).' },
+    };
+    targets['size-report'] = {
+      executor: '@strata/nx-plugin:size-report',
+      cache: false,
+      dependsOn: afterBuild,
+      options: {},
+      metadata: { description: 'Where the image\'s bytes go: packages, directories, largest files, files of no package, removeFiles savings.' },
     };
   }
   return targets;

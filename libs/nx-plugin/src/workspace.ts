@@ -43,11 +43,20 @@ export function sourceDateEpoch(): number {
   return Number(value);
 }
 
-/** Prints each phase's duration when it ends. */
-export function phasePrinter(name: string): (phase: string) => void {
+/** --verbose on the target, or `nx ... --verbose` (which Nx passes on as NX_VERBOSE_LOGGING). */
+export function isVerbose(option: boolean | undefined): boolean {
+  return option === true || process.env.NX_VERBOSE_LOGGING === 'true';
+}
+
+/**
+ * Prints each phase's duration when it ends, on a terminal or with --verbose. Elsewhere (CI logs,
+ * pipes) it stays quiet and the executor's own one-line summary is all there is.
+ */
+export function phasePrinter(name: string, options: { verbose?: boolean; interactive?: boolean } = {}): (phase: string) => void {
+  const show = options.verbose === true || (options.interactive ?? process.stdout.isTTY === true);
   let current: { phase: string; start: number } | undefined;
   return (phase) => {
-    if (current) console.log(`  ${name}: ${current.phase} ${((performance.now() - current.start) / 1000).toFixed(1)} s`);
+    if (current && show) console.log(`  ${name}: ${current.phase} ${((performance.now() - current.start) / 1000).toFixed(1)} s`);
     current = phase === 'done' ? undefined : { phase, start: performance.now() };
   };
 }

@@ -1,8 +1,9 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { join, relative } from 'node:path';
-import { assembleInitrd } from '@strata/build';
-import { resolveRecipe } from '@strata/recipe';
-import { IMAGES_DIR, LAYERS_DIR, MODULES_DIR, loadWorkspaceRecipes, reportErrors } from '../../workspace';
+import { assembleExtension, assembleInitrd } from '@strata/build';
+import { resolveRecipe, type ResolvedRecipe } from '@strata/recipe';
+import { SIZE_REPORT_HTML, sbomFileName, writeImageReports } from '@strata/report';
+import { IMAGES_DIR, LAYERS_DIR, MODULES_DIR, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
 
 export interface BuildOptions {
   kernelVersion?: string;
@@ -11,17 +12,49 @@ export interface BuildOptions {
 export default async function buildExecutor(_options: BuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
-    const recipe = resolveRecipe(name, loadWorkspaceRecipes(context.root));
+    const graph = loadWorkspaceRecipes(context.root);
+    const recipe = resolveRecipe(name, graph);
+    if (recipe.kind !== 'initrd') return buildExtension(recipe, context.root);
     const withModules = recipe.kind === 'initrd' && recipe.kernel !== undefined;
     const manifest = await assembleInitrd({
       name,
       layerDir: join(context.root, LAYERS_DIR, name),
       modulesDir: withModules ? join(context.root, MODULES_DIR, name) : null,
       outputDir: join(context.root, IMAGES_DIR, name),
+      // The size report and the SBOM are part of the build's output (and of its SHA256SUMS).
+      addOutputs: async (imageDir, built) => {
+        const modulesDir = withModules ? join(context.root, MODULES_DIR, name) : null;
+        await writeImageReports({ workspaceRoot: context.root, graph, name, imageDir, manifest: built, layersDir: join(context.root, LAYERS_DIR), modulesDir });
+      },
     });
     const file = relative(context.root, join(context.root, IMAGES_DIR, name, manifest.image));
     const kernel = manifest.kernel ? ` + ${manifest.kernel.modules} modules of ${manifest.kernel.version}` : '';
     console.log(`${name}: ${file} ${(manifest.compressedSize / 1e6).toFixed(1)} MB${kernel}, sha256 ${manifest.sha256}`);
+    const dir = relative(context.root, join(context.root, IMAGES_DIR, name));
+    console.log(`  size report ${dir}/${SIZE_REPORT_HTML}, SBOM ${dir}/${sbomFileName(name)}`);
     return true;
   });
+}
+
+/** A sysext or confext: the layer's tree in the recipe's format, with verity and signature when asked. */
+async function buildExtension(recipe: ResolvedRecipe, workspaceRoot: string): Promise<boolean> {
+  const format = recipe.output.format;
+  const outputDir = join(workspaceRoot, IMAGES_DIR, recipe.name);
+  const manifest = await assembleExtension({
+    name: recipe.name,
+    layerDir: join(workspaceRoot, LAYERS_DIR, recipe.name),
+    outputDir,
+    workDir: join(workspaceRoot, 'dist/.work'),
+    format,
+    compression: { kind: recipe.output.compression, level: recipe.output.level },
+    verity: recipe.output.verity,
+    sign: recipe.output.sign,
+    sourceDateEpoch: sourceDateEpoch(),
+  });
+  const file = relative(workspaceRoot, join(outputDir, manifest.image));
+  const entries = manifest.files.filter((f) => f.type !== 'directory').length;
+  const verity = manifest.verity ? `, verity root hash ${manifest.verity.rootHash}${manifest.signature ? ' (signed)' : ''}` : '';
+  const sha = manifest.sha256 ? `, sha256 ${manifest.sha256}` : '';
+  console.log(`${recipe.name}: ${file} (${format}, ${(manifest.size / 1e3).toFixed(1)} kB, ${entries} files)${verity}${sha}`);
+  return true;
 }

@@ -2,9 +2,10 @@ import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildLayer, type BuildPlan } from '@strata/build';
+import { extensionReleaseFor, summarizePaths } from '@strata/extension';
 import { chainPackages, checkLock, repositoriesFor } from '@strata/lock';
-import { resolveRecipe } from '@strata/recipe';
-import { LAYERS_DIR, loadWorkspaceRecipes, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
+import { isExtensionKind, resolveRecipe } from '@strata/recipe';
+import { LAYERS_DIR, isVerbose, loadWorkspaceRecipes, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
 
 export interface ImageOptions {
   verbose?: boolean;
@@ -20,7 +21,8 @@ export default async function imageExecutor(options: ImageOptions, context: Exec
     
     const chain = await chainPackages(recipe, ctx);
     const layers = join(context.root, LAYERS_DIR);
-    const onPhase = phasePrinter(name);
+    const verbose = isVerbose(options.verbose);
+    const onPhase = phasePrinter(name, { verbose });
     const plan: BuildPlan = {
       name,
       kind: recipe.kind,
@@ -38,13 +40,21 @@ export default async function imageExecutor(options: ImageOptions, context: Exec
       filesDir: recipe.filesDir && existsSync(recipe.filesDir) ? recipe.filesDir : null,
       init: recipe.init,
       release: { id: recipe.release.id ?? 'linux', versionId: recipe.release.versionId, name: recipe.release.name },
+      ...(isExtensionKind(recipe.kind) ? { extension: { name, release: extensionReleaseFor(recipe) } } : {}),
       compression: { kind: recipe.output.compression ?? 'zstd', level: recipe.output.level ?? 19 },
       sourceDateEpoch: sourceDateEpoch(),
-      verbose: options.verbose,
+      verbose,
       onPhase,
     };
     const manifest = await buildLayer(plan);
     onPhase('done');
+    if (manifest.extension && manifest.extension.dropped.length > 0) {
+      const where = manifest.extension.kind === 'sysext' ? 'usr/ and opt/' : 'etc/';
+      console.warn(
+        `${name}: warning: left out of the ${manifest.extension.kind}, which holds only ${where}: ${summarizePaths(manifest.extension.dropped)}` +
+          ` (list them in removeFiles to silence this${manifest.extension.kind === 'sysext' ? ', or ship configuration in a confext' : ''})`,
+      );
+    }
     const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
     console.log(
       `${name}: ${relative(context.root, join(plan.outputDir, manifest.image))} ${mb(manifest.compressedSize)} (${mb(manifest.uncompressedSize)} cpio, ${manifest.fileCount} files, ${manifest.packages.length} packages) sha256 ${manifest.sha256}`,
