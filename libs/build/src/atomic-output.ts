@@ -1,26 +1,43 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/** A fresh staging folder beside `target` (same file system, so the final rename is atomic). */
+export async function stagingDirFor(target: string): Promise<string> {
+  await mkdir(dirname(target), { recursive: true });
+  return mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+}
+
+/**
+ * Move a finished `staged` folder to `target`, replacing what was there: readers see the old
+ * complete tree or the new one. If the second rename fails, the old tree is put back.
+ */
+export async function replaceDirectory(staged: string, target: string): Promise<void> {
+  const old = `${staged}.old`;
+  let hadOld = true;
+  try {
+    await rename(target, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    hadOld = false;
+  }
+  try {
+    await rename(staged, target);
+  } catch (err) {
+    if (hadOld) await rename(old, target);
+    throw err;
+  }
+  if (hadOld) await rm(old, { recursive: true, force: true });
+}
 
 /**
  * Give a build a private staging folder beside its output, and swap it in only when complete.
  * An interrupted build leaves the previous good output (or none), never a partial one.
  */
 export async function withAtomicOutput<T>(outputDir: string, fill: (stagingDir: string) => Promise<T>): Promise<T> {
-  const parent = dirname(outputDir);
-  const name = basename(outputDir);
-  const staging = join(parent, `.${name}.staging-${process.pid}`);
-  const previous = join(parent, `.${name}.previous-${process.pid}`);
-  await mkdir(parent, { recursive: true });
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging);
+  const staging = await stagingDirFor(outputDir);
   try {
     const result = await fill(staging);
-    await rm(previous, { recursive: true, force: true });
-    await rename(outputDir, previous).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
-    await rename(staging, outputDir);
-    await rm(previous, { recursive: true, force: true });
+    await replaceDirectory(staging, outputDir);
     return result;
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+export * from './atomic-output';
 export * from './assemble-initrd';
 export * from './assemble-extension';
 export * from './build-image';

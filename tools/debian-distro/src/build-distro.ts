@@ -30,7 +30,7 @@ import { requiredField } from './control';
 import { buildPlan, convertDeb, type BuiltPackage } from './convert-deb';
 import { readDebControl, type DebControl } from './deb-archive';
 import { runPool } from './pool';
-import { publishDirectory, stagingDirFor } from './publish';
+import { replaceDirectory, stagingDirFor } from '@strata/build';
 import { createrepo } from './createrepo';
 import { PROJECT_ROOT, readRoots } from './roots';
 
@@ -198,7 +198,7 @@ export async function buildDistro(options: BuildDistroOptions): Promise<DebianDi
     await createrepo(repoDir, revision, workDir);
     await writeFile(join(repoDir, CLOSURE_FILE), closure.map((p) => `${p.name}=${p.version} ${p.arch}\n`).join(''));
     const packages = (await readdir(packagesDir)).filter((n) => n.endsWith('.rpm')).sort();
-    await publishDirectory(repoDir, outDir);
+    await replaceDirectory(repoDir, outDir);
     const totalSeconds = seconds(started);
     log(`debian-distro: ${packages.length} packages, revision ${revision}, in ${outDir} (${totalSeconds} s)`);
     return {

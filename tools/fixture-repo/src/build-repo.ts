@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createrepo } from './createrepo';
 import { probeHostBusybox, DEFAULT_BUSYBOX } from './host-busybox';
-import { replaceDirectory, stagingDirFor } from './replace-directory';
+import { replaceDirectory, stagingDirFor } from '@strata/build';
 import { rpmbuild } from './rpmbuild';
 import { buildsFor, HOST_BUSYBOX_VERSION, parseSnapshot, SNAPSHOT_REVISION, type Snapshot, type SpecBuild } from './specs';
 
