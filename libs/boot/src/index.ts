@@ -1,3 +1,4 @@
 export * from './qemu';
 export * from './root-disk';
 export * from './vmlinux';
+export * from './lvm-root-disk';
