@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { aptUpdate, resolveClosure, type AptState, type ResolvedPackage } from './apt';
 import { aptStateFor, buildDistro, CLOSURE_FILE, DEFAULT_CACHE_DIR, type DebianDistro } from './build-distro';
-import { runPool } from './pool';
+import { runPool } from '@strata/rpmbuild';
 import { readRoots } from './roots';
 
 const SYSTEMD_SET = ['systemd', 'udev', 'kmod', 'util-linux', 'e2fsprogs'];

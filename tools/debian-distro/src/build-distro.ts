@@ -29,7 +29,7 @@ import { findCollisions } from './collisions';
 import { requiredField } from './control';
 import { buildPlan, convertDeb, type BuiltPackage } from './convert-deb';
 import { readDebControl, type DebControl } from './deb-archive';
-import { runPool } from './pool';
+import { runPool } from '@strata/rpmbuild';
 import { replaceDirectory, stagingDirFor } from '@strata/build';
 import { createrepo } from './createrepo';
 import { PROJECT_ROOT, readRoots } from './roots';

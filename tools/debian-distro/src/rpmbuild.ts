@@ -5,7 +5,7 @@
  */
 import { chmod, link, lutimes, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { runIsolatedRpmbuild } from '@strata/rpmbuild';
 import { type PackagePlan } from './package-plan';
 import { renderSpec, rpmFileName } from './spec-file';
 
@@ -75,10 +75,8 @@ export interface BuildRpmRequest {
 /** Builds the package and returns the path of the .rpm (inside workDir). */
 export async function buildRpm({ plan, workDir }: BuildRpmRequest): Promise<string> {
   const buildRoot = join(workDir, 'buildroot');
-  const home = join(workDir, 'home');
-  const tmp = join(workDir, 'tmp');
   const rpmDir = join(workDir, 'rpms');
-  for (const dir of [home, tmp, rpmDir, join(workDir, 'rpmdb')]) await mkdir(dir, { recursive: true });
+  await mkdir(rpmDir, { recursive: true });
   await writeBuildRoot(buildRoot, plan);
   const specFile = join(workDir, `${plan.name}.spec`);
   await writeFile(specFile, renderSpec(plan));
@@ -90,32 +88,10 @@ export async function buildRpm({ plan, workDir }: BuildRpmRequest): Promise<stri
     _srcrpmdir: join(workDir, 'topdir/SRPMS'),
     _specdir: workDir,
     _sourcedir: workDir,
-    _dbpath: join(workDir, 'rpmdb'),
-    _tmppath: tmp,
     buildroot: buildRoot,
     ...RPMBUILD_MACROS,
   };
-  const args = [
-    '-bb',
-    ...(plan.arch === 'noarch' ? [] : ['--target', plan.arch]),
-    ...Object.entries(macros).flatMap(([name, value]) => ['--define', `${name} ${value}`]),
-    specFile,
-  ];
-  const result = await execa('rpmbuild', args, {
-    cwd: workDir,
-    extendEnv: false,
-    env: {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      HOME: home,
-      TMPDIR: tmp,
-      LC_ALL: 'C',
-      TZ: 'UTC',
-      SOURCE_DATE_EPOCH: String(plan.sourceDateEpoch),
-    },
-    all: true,
-    reject: false,
-  });
-  if (result.exitCode !== 0) throw new Error(`rpmbuild of ${plan.name} failed (exit ${result.exitCode}):\n${result.all ?? ''}`);
+  await runIsolatedRpmbuild({ specFile, workDir, macros, sourceDateEpoch: plan.sourceDateEpoch, target: plan.arch === 'noarch' ? undefined : plan.arch });
   const built = await readdir(join(rpmDir, plan.arch));
   if (built.length !== 1 || built[0] !== rpmFileName(plan)) {
     throw new Error(`rpmbuild of ${plan.name} gave ${built.join(', ') || 'nothing'}, expected ${rpmFileName(plan)}`);

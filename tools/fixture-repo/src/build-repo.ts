@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { createrepo } from './createrepo';
 import { probeHostBusybox, DEFAULT_BUSYBOX } from './host-busybox';
 import { replaceDirectory, stagingDirFor } from '@strata/build';
+import { runPool } from '@strata/rpmbuild';
 import { rpmbuild } from './rpmbuild';
 import { buildsFor, HOST_BUSYBOX_VERSION, parseSnapshot, SNAPSHOT_REVISION, type Snapshot, type SpecBuild } from './specs';
 
@@ -47,25 +48,6 @@ export interface FixtureRepo {
 }
 
 /** Runs `work` on every item, `jobs` at a time; after a failure starts nothing new, waits for the rest, rethrows. */
-async function runPool<T>(items: readonly T[], jobs: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        await work(items[index]!, index);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
-}
-
 function specDefines(build: SpecBuild, busybox: { path: string; version: string }): Record<string, string> {
   const version = build.version === HOST_BUSYBOX_VERSION ? busybox.version : build.version;
   return {

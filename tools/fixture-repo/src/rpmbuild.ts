@@ -1,11 +1,10 @@
 /**
- * One isolated `rpmbuild -bb`: its own _topdir, rpm database, temp folder and HOME (so neither
- * ~/.rpmmacros nor Debian's default ~/.rpmdb is read or written), a scrubbed environment, and
+ * The fixture's `rpmbuild -bb`: its own _topdir (isolation itself is @strata/rpmbuild's), and
  * the macros that make the package a function of the spec and its defines only.
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runIsolatedRpmbuild } from '@strata/rpmbuild';
 
 export interface RpmbuildRequest {
   /** Absolute path of the .spec file. */
@@ -50,8 +49,6 @@ function isolationMacros(request: RpmbuildRequest): Record<string, string> {
     _srcrpmdir: join(workDir, 'topdir/SRPMS'),
     _sourcedir: request.sourceDir,
     _specdir: join(workDir, 'topdir/SPECS'),
-    _dbpath: join(workDir, 'rpmdb'),
-    _tmppath: join(workDir, 'tmp'),
   };
 }
 
@@ -66,29 +63,9 @@ async function listRpms(dir: string): Promise<string[]> {
 /** Builds the binary packages of one spec and returns their paths (inside workDir). */
 export async function rpmbuild(request: RpmbuildRequest): Promise<string[]> {
   const { workDir } = request;
-  const home = join(workDir, 'home');
-  const tmp = join(workDir, 'tmp');
-  for (const dir of [home, tmp, join(workDir, 'rpmdb'), join(workDir, 'rpms')]) await mkdir(dir, { recursive: true });
-
+  await mkdir(join(workDir, 'rpms'), { recursive: true });
   const macros = { ...isolationMacros(request), ...DETERMINISM_MACROS, ...request.defines };
-  const args = ['-bb', ...Object.entries(macros).flatMap(([name, value]) => ['--define', `${name} ${value}`]), request.specFile];
-  const result = await execa('rpmbuild', args, {
-    cwd: workDir,
-    extendEnv: false,
-    env: {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      HOME: home,
-      TMPDIR: tmp,
-      LC_ALL: 'C',
-      TZ: 'UTC',
-      SOURCE_DATE_EPOCH: String(request.sourceDateEpoch),
-    },
-    all: true,
-    reject: false,
-  });
-  if (result.exitCode !== 0) {
-    throw new Error(`rpmbuild ${request.specFile} failed (exit ${result.exitCode}):\n${result.all ?? ''}`);
-  }
+  await runIsolatedRpmbuild({ specFile: request.specFile, workDir, macros, sourceDateEpoch: request.sourceDateEpoch });
   const rpms = await listRpms(join(workDir, 'rpms'));
   if (rpms.length === 0) throw new Error(`rpmbuild ${request.specFile} produced no package`);
   return rpms;

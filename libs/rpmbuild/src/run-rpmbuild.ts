@@ -1,0 +1,43 @@
+/**
+ * One isolated `rpmbuild -bb`: its own rpm database, temp folder and HOME (so neither
+ * ~/.rpmmacros nor Debian's default ~/.rpmdb is read or written) and a scrubbed environment, so
+ * the package depends only on the spec, the macros and SOURCE_DATE_EPOCH.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+export interface RpmbuildRun {
+  specFile: string;
+  /** Empty folder owned by this build: home/, tmp/ and rpmdb/ are made inside it. */
+  workDir: string;
+  /** Macros for the build (_topdir, _rpmdir, determinism settings, the spec's own defines). */
+  macros: Readonly<Record<string, string>>;
+  /** Build time, and the upper bound of every file time in the payload. */
+  sourceDateEpoch: number;
+  /** rpmbuild --target, for arch-specific packages. */
+  target?: string;
+}
+
+export async function runIsolatedRpmbuild(run: RpmbuildRun): Promise<void> {
+  const home = join(run.workDir, 'home');
+  const tmp = join(run.workDir, 'tmp');
+  for (const dir of [home, tmp, join(run.workDir, 'rpmdb')]) await mkdir(dir, { recursive: true });
+  const macros = { _dbpath: join(run.workDir, 'rpmdb'), _tmppath: tmp, ...run.macros };
+  const args = ['-bb', ...(run.target ? ['--target', run.target] : []), ...Object.entries(macros).flatMap(([name, value]) => ['--define', `${name} ${value}`]), run.specFile];
+  const result = await execa('rpmbuild', args, {
+    cwd: run.workDir,
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: home,
+      TMPDIR: tmp,
+      LC_ALL: 'C',
+      TZ: 'UTC',
+      SOURCE_DATE_EPOCH: String(run.sourceDateEpoch),
+    },
+    all: true,
+    reject: false,
+  });
+  if (result.exitCode !== 0) throw new Error(`rpmbuild ${run.specFile} failed (exit ${result.exitCode}):\n${result.all ?? ''}`);
+}
