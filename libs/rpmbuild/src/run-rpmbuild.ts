@@ -7,6 +7,26 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
+/**
+ * Macros that remove everything host- or time-dependent from a built package: build time and
+ * file times from SOURCE_DATE_EPOCH, a fixed build host, no brp-* scripts (strip, compress, ...),
+ * no debuginfo, no build-id links. Callers add their vendor and payload compression (always a
+ * single-threaded one: multi-threaded payloads are not byte-stable).
+ */
+export const REPRODUCIBLE_MACROS: Readonly<Record<string, string>> = {
+  use_source_date_epoch_as_buildtime: '1',
+  clamp_mtime_to_source_date_epoch: '1',
+  source_date_epoch_from_changelog: '0',
+  _buildhost: 'strata.invalid',
+  _binary_filedigest_algorithm: '8',
+  __os_install_post: '%{nil}',
+  __arch_install_post: '%{nil}',
+  debug_package: '%{nil}',
+  _enable_debug_packages: '0',
+  _build_id_links: 'none',
+  _unpackaged_files_terminate_build: '1',
+};
+
 export interface RpmbuildRun {
   specFile: string;
   /** Empty folder owned by this build: home/, tmp/ and rpmdb/ are made inside it. */

@@ -5,28 +5,18 @@
  */
 import { chmod, link, lutimes, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runIsolatedRpmbuild } from '@strata/rpmbuild';
+import { REPRODUCIBLE_MACROS, runIsolatedRpmbuild } from '@strata/rpmbuild';
 import { type PackagePlan } from './package-plan';
 import { renderSpec, rpmFileName } from './spec-file';
 
 /** Macros that make the package a function of the plan alone. */
 export const RPMBUILD_MACROS: Readonly<Record<string, string>> = {
-  use_source_date_epoch_as_buildtime: '1',
-  clamp_mtime_to_source_date_epoch: '1',
-  source_date_epoch_from_changelog: '0',
-  _buildhost: 'strata.invalid',
+  ...REPRODUCIBLE_MACROS,
   vendor: 'Debian (repackaged by strata)',
   packager: 'strata debian-distro',
   distribution: 'Debian',
-  // zstd level 3, one thread: level 19 takes twice as long for 15% less, threads are not byte-stable.
+  // zstd level 3, one thread: level 19 takes twice as long for 15% less.
   _binary_payload: 'w3.zstdio',
-  _binary_filedigest_algorithm: '8',
-  __os_install_post: '%{nil}',
-  __arch_install_post: '%{nil}',
-  debug_package: '%{nil}',
-  _enable_debug_packages: '0',
-  _build_id_links: 'none',
-  _unpackaged_files_terminate_build: '1',
   _missing_doc_files_terminate_build: '1',
 };
 

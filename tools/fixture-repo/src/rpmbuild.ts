@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runIsolatedRpmbuild } from '@strata/rpmbuild';
+import { REPRODUCIBLE_MACROS, runIsolatedRpmbuild } from '@strata/rpmbuild';
 
 export interface RpmbuildRequest {
   /** Absolute path of the .spec file. */
@@ -19,24 +19,12 @@ export interface RpmbuildRequest {
   sourceDateEpoch: number;
 }
 
-/** Macros that remove everything host- or time-dependent from a built package. */
+/** Macros that make the package a function of the spec and its defines only. */
 export const DETERMINISM_MACROS: Readonly<Record<string, string>> = {
-  use_source_date_epoch_as_buildtime: '1',
-  clamp_mtime_to_source_date_epoch: '1',
-  source_date_epoch_from_changelog: '0',
-  _buildhost: 'strata.invalid',
+  ...REPRODUCIBLE_MACROS,
   vendor: 'strata',
   packager: 'strata fixture repository',
-  // Single-threaded zstd: multi-threaded payloads are not byte-stable.
   _binary_payload: 'w19.zstdio',
-  _binary_filedigest_algorithm: '8',
-  // No brp-* scripts (strip, compress, ...), no debuginfo, no build-id links.
-  __os_install_post: '%{nil}',
-  __arch_install_post: '%{nil}',
-  debug_package: '%{nil}',
-  _enable_debug_packages: '0',
-  _build_id_links: 'none',
-  _unpackaged_files_terminate_build: '1',
 };
 
 function isolationMacros(request: RpmbuildRequest): Record<string, string> {
