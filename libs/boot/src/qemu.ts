@@ -26,6 +26,18 @@ export interface BootResult {
 export const DEFAULT_FAILURE_PATTERNS = [/Kernel panic - not syncing/, /strata-initrd: FAILED.*/, /Failed to switch root/, /You are in emergency mode/, /Cannot open access to console, the root account is locked/];
 
 /**
+ * The first failure line in the console text. Only complete lines count: a serial chunk can end in
+ * the middle of a line, and the reason must be the whole line, not the part that arrived first.
+ */
+export function findFailureLine(consoleText: string, patterns: RegExp[], finished = false): string | undefined {
+  const complete = finished ? consoleText : consoleText.slice(0, consoleText.lastIndexOf('\n') + 1);
+  for (const line of complete.split('\n')) {
+    if (patterns.some((pattern) => pattern.test(line))) return line.trim();
+  }
+  return undefined;
+}
+
+/**
  * Boot a kernel + initrd in QEMU (TCG: KVM does not boot Linux on these hosts) and watch the serial
  * console for the root's marker. QEMU always stops: on the marker, on a failure line, when the
  * guest powers off, or at the time limit. The console is saved either way.
@@ -62,15 +74,16 @@ export async function bootAndWatch(options: BootOptions): Promise<BootResult> {
     const watch = (chunk: Buffer): void => {
       consoleText += chunk.toString('utf8');
       if (consoleText.includes(options.marker)) return finish(true, 'marker seen');
-      for (const pattern of failures) {
-        const hit = pattern.exec(consoleText);
-        if (hit) return finish(false, `console says: ${hit[0].trim()}`);
-      }
+      const failure = findFailureLine(consoleText, failures);
+      if (failure) return finish(false, `console says: ${failure}`);
     };
     child.stdout.on('data', watch);
     child.stderr.on('data', watch);
     child.on('error', (err) => finish(false, `cannot start QEMU: ${err.message}`));
-    child.on('close', (code) => finish(false, `QEMU exited (status ${code}) before the marker appeared`));
+    child.on('close', (code) => {
+      const failure = findFailureLine(consoleText, failures, true);
+      finish(false, failure ? `console says: ${failure}` : `QEMU exited (status ${code}) before the marker appeared`);
+    });
   });
   await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('close', resolve)));
   const seconds = (performance.now() - started) / 1000;
