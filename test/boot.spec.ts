@@ -1,7 +1,10 @@
 import { access, cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { listArchive } from '@strata/cpio';
 import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
+import { taskRuns } from './support/nx-output';
 
 // Real boots: QEMU (TCG) with the host's kernel, each initrd, and a root disk made by the test.
 describe('nx run-many -t boot-test', () => {
@@ -13,17 +16,54 @@ describe('nx run-many -t boot-test', () => {
 
   it('boots every initrd recipe to the root\'s marker', async () => {
     // The Debian-derived distribution follows the mirror: relock its recipes to what it serves today.
-    const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server', '--output-style=static']);
+    const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server,initrd-distro-kernel', '--output-style=static']);
     expect(lock.exitCode, lock.all).toBe(0);
     const run = await ws.nx(['run-many', '-t', 'boot-test', '--output-style=static']);
     expect(run.exitCode, run.all).toBe(0);
     const booted = [...run.all.matchAll(/^(\S+): booted to the root's marker in ([\d.]+) s/gm)].map((m) => m[1]).sort();
-    expect(booted).toEqual(['initrd-base', 'initrd-busybox', 'initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage', 'initrd-server']);
+    expect(booted).toEqual(['initrd-base', 'initrd-busybox', 'initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage', 'initrd-distro-kernel', 'initrd-server']);
     // The systemd initrd really ran systemd and switched root with it.
     const console = await readFile(join(ws.root, 'dist/boot/initrd-server/console.log'), 'utf8');
     expect(console).toMatch(/systemd\[1\]: .*initrd/i);
     expect(console).toMatch(/Switching root|switch-root/i);
   }, 900_000);
+
+  it('boots initrd-distro-kernel with the kernel of its locked package, which stays out of the image', async () => {
+    const dir = join(ws.root, 'dist/images/initrd-distro-kernel');
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    const lock = JSON.parse(await readFile(join(ws.root, 'recipes/initrd-distro-kernel/packages.lock.json'), 'utf8'));
+    expect(manifest.kernel.source).toEqual(lock.kernel.packages.map((p: { nevra: string }) => p.nevra));
+    expect(manifest.kernel.source.some((nevra: string) => nevra.startsWith(`linux-image-${manifest.kernel.version}-`))).toBe(true);
+    expect(manifest.kernel.vmlinuz).toBe(`vmlinuz-${manifest.kernel.version}`);
+    const sums = await execa('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir });
+    expect(sums.stdout).toContain(`vmlinuz-${manifest.kernel.version}: OK`);
+    // The userspace layer holds the recipe's packages only, nothing of the kernel package set.
+    const layer = (await listArchive(join(ws.root, 'dist/layers/initrd-distro-kernel/initrd-distro-kernel.cpio.zst'))).map((e) => e.name);
+    expect(layer.filter((p) => p.startsWith('boot/') || p.startsWith('usr/lib/modules/') || p === 'usr/sbin/mkinitramfs')).toEqual([]);
+    const installed = manifest.packages.map((p: { nevra: string }) => p.nevra);
+    expect(installed.filter((nevra: string) => /^(linux-image-|linux-base-|initramfs-tools-|klibc-utils-)/.test(nevra))).toEqual([]);
+    const console = await readFile(join(ws.root, 'dist/boot/initrd-distro-kernel/console.log'), 'utf8');
+    expect(console).toContain(`Linux version ${manifest.kernel.version}`);
+  });
+
+  it('a change in the lock\'s kernel section rebuilds the modules layer and the final image only', async () => {
+    const lockFile = join(ws.root, 'recipes/initrd-distro-kernel/packages.lock.json');
+    const original = await readFile(lockFile, 'utf8');
+    const lock = JSON.parse(original);
+    // Stands in for a kernel update: the kernel section changes, the packages section does not.
+    const kernelPackage = lock.kernel.packages.find((p: { name: string }) => p.name.startsWith('linux-image-') && p.name !== 'linux-image-amd64');
+    kernelPackage.installSize += 1;
+    await writeFile(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+    try {
+      const run = await ws.nx(['build', 'initrd-distro-kernel', '--output-style=static']);
+      expect(run.exitCode, run.all).toBe(0);
+      const runs = taskRuns(run.all);
+      expect(runs.executed.filter((t) => t.startsWith('initrd-'))).toEqual(['initrd-distro-kernel:build', 'initrd-distro-kernel:modules']);
+      expect(runs.cached).toEqual(expect.arrayContaining(['initrd-base:image', 'initrd-server:image', 'initrd-distro-kernel:image']));
+    } finally {
+      await writeFile(lockFile, original);
+    }
+  }, 300_000);
 
   it('fails a broken initrd (no virtio modules) with the reason and the console log, instead of hanging', async () => {
     await cp(join(ws.root, 'recipes/initrd-busybox-debug'), join(ws.root, 'recipes/initrd-broken'), { recursive: true });

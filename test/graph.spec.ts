@@ -67,6 +67,15 @@ describe('recipes as Nx projects', () => {
     await restore();
   });
 
+  it('points at kernel.package when the kernel package does not exist', async () => {
+    const restore = await edit('recipes/initrd-busybox-debug/recipe.yaml', (t) => `${t}kernel:\n  package: no-such-kernel\n`);
+    const run = await ws.nx(['run', 'initrd-busybox-debug:lock', '--output-style=static']);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:12: error: kernel package "no-such-kernel" matches nothing in the repositories searched \(fixture\)/);
+    expect(run.all).toMatch(/hint: name a package that ships \/usr\/lib\/modules\/<version>/);
+    await restore();
+  });
+
   it('names the repository that cannot be reached', async () => {
     const restore = await edit('recipes/initrd-busybox/recipe.yaml', (t) => t.replace('    project: fixture-repo\n', '    baseurl: file:///nonexistent/strata-repo\n'));
     const run = await ws.nx(['run', 'initrd-busybox:lock', '--output-style=static']);

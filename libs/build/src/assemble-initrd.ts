@@ -17,7 +17,17 @@ export interface AssemblePlan {
 
 export interface InitrdManifest extends Manifest {
   layerImage: { file: string; sha256: string };
-  kernel: { version: string; modules: number; firmware: string[]; image: string; sha256: string } | null;
+  kernel: {
+    version: string;
+    modules: number;
+    firmware: string[];
+    image: string;
+    sha256: string;
+    /** "host", or the locked kernel package set (kernel.package). */
+    source: 'host' | string[];
+    /** kernel.package: the kernel image, beside the initrd in the output folder. */
+    vmlinuz?: string;
+  } | null;
 }
 
 /**
@@ -36,6 +46,8 @@ export async function assembleInitrd(plan: AssemblePlan): Promise<InitrdManifest
     } else {
       await copyFile(join(plan.layerDir, layer.image), out);
     }
+    // A kernel from a package travels with its initrd: the pair boots together.
+    if (modules?.kernelImage && plan.modulesDir) await copyFile(join(plan.modulesDir, modules.kernelImage), join(staging, modules.kernelImage));
     const manifest: InitrdManifest = {
       ...layer,
       sha256: await sha256File(out),
@@ -43,7 +55,17 @@ export async function assembleInitrd(plan: AssemblePlan): Promise<InitrdManifest
       uncompressedSize: layer.uncompressedSize + (modules?.uncompressedSize ?? 0),
       fileCount: layer.fileCount,
       layerImage: { file: layer.image, sha256: layer.sha256 },
-      kernel: modules ? { version: modules.kernelVersion, modules: modules.modules.length, firmware: modules.firmware, image: modules.image, sha256: modules.sha256 } : null,
+      kernel: modules
+        ? {
+            version: modules.kernelVersion,
+            modules: modules.modules.length,
+            firmware: modules.firmware,
+            image: modules.image,
+            sha256: modules.sha256,
+            source: modules.kernelSource ?? 'host',
+            ...(modules.kernelImage ? { vmlinuz: modules.kernelImage } : {}),
+          }
+        : null,
     };
     await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await plan.addOutputs?.(staging, manifest);

@@ -1,6 +1,8 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assembleModulesLayer, installedKernels, type ModulesLayer } from '@strata/kmod';
+import { installLockedPackages, type RepositorySpec } from '@strata/dnf';
+import { assembleModulesLayer, installedKernels, runDepmod, shippedKernels, type ModulesLayer } from '@strata/kmod';
+import type { LockedPackage } from '@strata/lock';
 import { withAtomicOutput } from './atomic-output';
 import { sha256File, writeArchive, writeChecksums } from './build-image';
 
@@ -15,9 +17,15 @@ export interface ModulesPlan {
   compression: { kind: 'zstd' | 'none'; level: number };
   sourceDateEpoch: number;
   modulesRoot?: string;
+  /** kernel.package: the locked kernel package set, installed into a scratch root to take the kernel from. */
+  kernelPackage?: { packages: LockedPackage[]; repositories: RepositorySpec[]; releasever: string; basearch: string; verbose?: boolean };
 }
 
 export interface ModulesManifest extends ModulesLayer {
+  /** "host", or the NEVRAs of the locked kernel package set the kernel was taken from. */
+  kernelSource: 'host' | string[];
+  /** The kernel image shipped beside the modules (kernel.package only): boot it with this initrd. */
+  kernelImage?: string;
   image: string;
   sha256: string;
   uncompressedSize: number;
@@ -38,21 +46,53 @@ export function modulesImageName(kernelVersion: string, compression: ModulesPlan
   return `modules-${kernelVersion}.cpio${compression.kind === 'zstd' ? '.zst' : ''}`;
 }
 
+/** Where kernel packages put the kernel image: Fedora next to the modules, Debian in /boot. */
+async function findKernelImage(root: string, kernelVersion: string): Promise<string> {
+  const candidates = [join(root, 'usr/lib/modules', kernelVersion, 'vmlinuz'), join(root, 'boot', `vmlinuz-${kernelVersion}`)];
+  for (const path of candidates) {
+    if (await access(path).then(() => true, () => false)) return path;
+  }
+  throw new Error(`the kernel package ships modules for ${kernelVersion} but no kernel image (looked for usr/lib/modules/${kernelVersion}/vmlinuz and boot/vmlinuz-${kernelVersion})`);
+}
+
 /** The per-kernel layer of an initrd: selected modules, their closure and firmware, indexed by depmod. */
 export async function buildModules(plan: ModulesPlan): Promise<ModulesManifest> {
-  const kernelVersion = await resolveKernelVersion(plan.kernelVersion, plan.modulesRoot);
   await mkdir(plan.workDir, { recursive: true });
   const scratch = await mkdtemp(join(plan.workDir, `${plan.name}-modules-`));
   try {
+    let modulesRoot = plan.modulesRoot;
+    let firmwareRoot: string | undefined;
+    let packageRoot: string | undefined;
+    if (plan.kernelPackage) {
+      // The package set goes into a root of its own: its files never reach the userspace image.
+      packageRoot = join(scratch, 'kernel-package');
+      await mkdir(packageRoot);
+      const { packages, repositories, releasever, basearch, verbose } = plan.kernelPackage;
+      await installLockedPackages({ installroot: packageRoot, packages, repositories, releasever, basearch }, { verbose });
+      // Distributions write modules.dep in a post-install script (Debian) or ship it (Fedora): index what lacks it.
+      const shipped = await shippedKernels(packageRoot);
+      if (shipped.length === 0) throw new Error(`the kernel package set (${packages.map((p) => p.name).join(', ')}) ships no usr/lib/modules/<version>; name the package that holds the kernel in kernel.package`);
+      for (const version of shipped) {
+        const indexed = await access(join(packageRoot, 'usr/lib/modules', version, 'modules.dep')).then(() => true, () => false);
+        if (!indexed) await runDepmod(packageRoot, version);
+      }
+      modulesRoot = join(packageRoot, 'usr/lib/modules');
+      firmwareRoot = join(packageRoot, 'usr/lib/firmware');
+    }
+    const kernelVersion = await resolveKernelVersion(plan.kernelVersion, modulesRoot);
+    const kernelImage = packageRoot ? await findKernelImage(packageRoot, kernelVersion) : undefined;
     const root = join(scratch, 'root');
     await mkdir(root);
-    const layer = await assembleModulesLayer({ root, kernelVersion, rules: plan.rules, firmware: plan.firmware, modulesRoot: plan.modulesRoot });
+    const layer = await assembleModulesLayer({ root, kernelVersion, rules: plan.rules, firmware: plan.firmware, modulesRoot, firmwareRoot });
     if (layer.unmatched.length > 0) throw new Error(`kernel.modules rules match no module of ${kernelVersion}: ${layer.unmatched.join(', ')}`);
     return await withAtomicOutput(plan.outputDir, async (staging) => {
       const image = modulesImageName(kernelVersion, plan.compression);
       const uncompressedSize = await writeArchive(root, join(staging, image), plan.compression, plan.sourceDateEpoch);
+      if (kernelImage) await copyFile(kernelImage, join(staging, `vmlinuz-${kernelVersion}`));
       const manifest: ModulesManifest = {
         ...layer,
+        kernelSource: plan.kernelPackage ? plan.kernelPackage.packages.map((p) => p.nevra) : 'host',
+        ...(kernelImage ? { kernelImage: `vmlinuz-${kernelVersion}` } : {}),
         image,
         sha256: await sha256File(join(staging, image)),
         uncompressedSize,

@@ -19,6 +19,26 @@ export async function readModuleIndex(kernelDir: string): Promise<ModuleIndex> {
   return parseModuleIndex({ dep: await read('modules.dep'), softdep: await read('modules.softdep'), alias: await read('modules.alias'), builtin: await read('modules.builtin') });
 }
 
+/**
+ * Write the module indexes (modules.dep, .alias, .softdep, ...) of root/usr/lib/modules/<version>.
+ * depmod looks under <root>/lib/modules; a tree that has only usr/ gets lib -> usr/lib meanwhile.
+ */
+export async function runDepmod(root: string, kernelVersion: string): Promise<void> {
+  const libLink = join(root, 'lib');
+  const madeLink = await symlink('usr/lib', libLink).then(() => true, () => false);
+  try {
+    await execa('depmod', ['-b', root, kernelVersion]);
+  } finally {
+    if (madeLink) await rm(libLink);
+  }
+}
+
+/** The kernel versions a package tree ships (folders under usr/lib/modules), indexed or not. */
+export async function shippedKernels(root: string): Promise<string[]> {
+  const entries = await readdir(join(root, 'usr/lib/modules'), { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
 /** Files depmod needs besides the modules themselves. */
 const KERNEL_METADATA = ['modules.order', 'modules.builtin', 'modules.builtin.modinfo'];
 
@@ -62,13 +82,6 @@ export async function assembleModulesLayer(options: { root: string; kernelVersio
       (copied ? firmware : missingFirmware).push(file);
     }
   }
-  // depmod looks under <base>/lib/modules; the layer has only usr/, the image supplies lib -> usr/lib.
-  const libLink = join(options.root, 'lib');
-  const madeLink = await symlink('usr/lib', libLink).then(() => true, () => false);
-  try {
-    await execa('depmod', ['-b', options.root, options.kernelVersion]);
-  } finally {
-    if (madeLink) await rm(libLink);
-  }
+  await runDepmod(options.root, options.kernelVersion);
   return { kernelVersion: options.kernelVersion, ...selection, firmware, missingFirmware };
 }

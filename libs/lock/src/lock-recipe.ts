@@ -8,7 +8,9 @@ import {
   parseLock,
   requestDigest,
   serializeLock,
+  sortLockedPackages,
   toLockedPackage,
+  type KernelLock,
   type LockFile,
   type LockedPackage,
   type ResolutionRequest,
@@ -93,6 +95,7 @@ async function resolutionRequest(recipe: ResolvedRecipe, ctx: LockContext): Prom
     weakDependencies: recipe.weakDependencies,
     baseLock: recipe.base ? packagesDigest(basePackages) : null,
     repositories: repositoriesFor(recipe, ctx.workspaceRoot).recorded,
+    kernel: recipe.kernel?.package ?? null,
     basePackages,
   };
 }
@@ -140,6 +143,37 @@ function explain(err: unknown, recipe: ResolvedRecipe, ctx: LockContext): Error 
   return new Error(`${displayPath(ctx, file)}: dnf could not resolve the packages: ${err.message}`);
 }
 
+function sameKernel(a: KernelLock | undefined, b: KernelLock | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.request === b.request && samePackages(a.packages, b.packages);
+}
+
+/**
+ * The kernel package with everything it requires, resolved on an empty root: the modules layer
+ * installs exactly this set into a scratch root to take vmlinuz and the modules from it.
+ */
+async function lockKernelPackage(recipe: ResolvedRecipe, spec: string, ctx: LockContext): Promise<KernelLock> {
+  try {
+    const resolved = await resolvePackages({
+      packages: [spec],
+      basePackages: [],
+      repositories: repositoriesFor(recipe, ctx.workspaceRoot).specs,
+      releasever: recipe.release.releasever ?? recipe.release.versionId ?? '',
+      basearch: recipe.release.basearch ?? 'x86_64',
+      weakDependencies: false,
+    });
+    return { request: spec, packages: sortLockedPackages(resolved.packages.map(toLockedPackage)) };
+  } catch (err) {
+    if (err instanceof DnfError && err.kind === 'no-package') {
+      // kernel.package may be inherited: point at the recipe that wrote it.
+      const owner = [recipe.name, ...[...recipe.baseChain].reverse()].map((n) => ctx.graph.get(n)).find((l) => l?.recipe.kernel?.package !== undefined);
+      const at = (owner ?? recipe).position(['kernel', 'package'], 'value');
+      throw new RecipeError(owner?.displayFile ?? recipe.file, at.line, at.column, `kernel package "${spec}" matches nothing in the repositories searched (${recipe.repositories.map((r) => r.id).join(', ')})`, 'name a package that ships /usr/lib/modules/<version> (Debian: linux-image-amd64, Fedora: kernel-core), or remove kernel.package to use the build host\'s kernel');
+    }
+    throw explain(err, recipe, ctx);
+  }
+}
+
 export interface LockResult {
   file: string;
   changed: boolean;
@@ -172,6 +206,7 @@ export async function lockRecipe(name: string, ctx: LockContext): Promise<LockRe
     throw new Error(`${displayPath(ctx, recipe.file)}: the layer would replace packages of its base: ${changedBase.map((p) => `${baseNames.get(p.name)} -> ${p.nevra}`).join(', ')}; a layer can only add packages, so move the change into the base recipe`);
   }
   const packages = all.filter((p) => !baseNevras.has(p.nevra));
+  const kernel = recipe.kernel?.package ? await lockKernelPackage(recipe, recipe.kernel.package, ctx) : undefined;
   const revisions = new Map(resolved.repositories.map((r) => [r.id, r.revision]));
   const lock: LockFile = {
     lockVersion: 1,
@@ -185,12 +220,13 @@ export async function lockRecipe(name: string, ctx: LockContext): Promise<LockRe
       repositories: request.repositories.map((r) => ({ ...r, revision: revisions.get(r.id) ?? null })),
     },
     packages,
+    ...(kernel ? { kernel } : {}),
   };
   const file = lockPath(recipe);
   const previous = await readLock(recipe).catch(() => undefined);
   // A lock that still describes the same resolution stays byte for byte as it is, even when the
   // repository has new metadata: only layers whose packages change get a new lock.
-  if (previous && previous.recipe === lock.recipe && previous.base === lock.base && previous.resolvedFrom.digest === lock.resolvedFrom.digest && samePackages(previous.packages, packages)) {
+  if (previous && previous.recipe === lock.recipe && previous.base === lock.base && previous.resolvedFrom.digest === lock.resolvedFrom.digest && samePackages(previous.packages, packages) && sameKernel(previous.kernel, kernel)) {
     return { file, changed: false, lock: previous };
   }
   const text = serializeLock(lock);

@@ -53,4 +53,24 @@ describe('lock files', () => {
     expect(requestDigest({ request: ['x', 'y'], weakDependencies: true, baseLock: null, repositories })).not.toBe(one);
     expect(requestDigest({ request: ['x', 'y'], weakDependencies: false, baseLock: 'sha256:1', repositories })).not.toBe(one);
   });
+
+  it('keep the kernel section canonical and apart from the image packages', () => {
+    const withKernel: LockFile = { ...lock(), kernel: { request: 'linux-image-amd64', packages: [pkg('linux-image-amd64', 0, '6.1', '1'), pkg('kmod', 0, '30', '1')] } };
+    const text = serializeLock(withKernel);
+    const parsed = JSON.parse(text);
+    expect(Object.keys(parsed)).toEqual(['lockVersion', 'recipe', 'base', 'resolvedFrom', 'packages', 'kernel']);
+    expect(parsed.kernel.packages.map((p: { name: string }) => p.name)).toEqual(['kmod', 'linux-image-amd64']);
+    expect(serializeLock(parseLock(text, 'x.json'))).toBe(text);
+    expect(serializeLock(lock())).not.toMatch(/"kernel"/);
+    parsed.kernel.packages[1].release = '2';
+    expect(() => parseLock(JSON.stringify(parsed), 'k.json')).toThrow(/k.json: kernel.packages\[1\] says nevra "linux-image-amd64-6.1-1.x86_64"/);
+    expect(() => parseLock(JSON.stringify({ ...parsed, kernel: { request: 'x' } }), 'k.json')).toThrow(/k.json: "kernel" must hold "request" and "packages"/);
+  });
+
+  it('digest kernel.package into the request, leaving requests without one as they were', () => {
+    const request = { request: ['x'], weakDependencies: false, baseLock: null, repositories: [{ id: 'a', url: 'u' }] };
+    expect(requestDigest({ ...request, kernel: null })).toBe(requestDigest(request));
+    expect(requestDigest({ ...request, kernel: 'linux-image-amd64' })).not.toBe(requestDigest(request));
+    expect(requestDigest({ ...request, kernel: 'linux-image-amd64' })).not.toBe(requestDigest({ ...request, kernel: 'linux-image-cloud-amd64' }));
+  });
 });

@@ -25,6 +25,12 @@ export interface LockProvenance {
   repositories: { id: string; url: string; revision: string | null }[];
 }
 
+/** The kernel package of an initrd (kernel.package) with its dependencies, resolved on an empty root. */
+export interface KernelLock {
+  request: string;
+  packages: LockedPackage[];
+}
+
 export interface LockFile {
   lockVersion: 1;
   recipe: string;
@@ -32,6 +38,8 @@ export interface LockFile {
   resolvedFrom: LockProvenance;
   /** Only the packages this layer adds on top of its base. */
   packages: LockedPackage[];
+  /** Installed for the modules layer only, never into the image. */
+  kernel?: KernelLock;
 }
 
 export const LOCK_FILE_NAME = 'packages.lock.json';
@@ -64,6 +72,8 @@ export interface ResolutionRequest {
   weakDependencies: boolean;
   baseLock: string | null;
   repositories: { id: string; url: string }[];
+  /** kernel.package, when the kernel comes from a package. */
+  kernel?: string | null;
 }
 
 /** Digest of the inputs of a resolution; a lock whose digest differs from its recipe's is stale. */
@@ -73,6 +83,8 @@ export function requestDigest(input: ResolutionRequest): string {
     weakDependencies: input.weakDependencies,
     baseLock: input.baseLock,
     repositories: [...input.repositories].sort((a, b) => a.id.localeCompare(b.id)).map(({ id, url }) => ({ id, url })),
+    // Only present when set, so that the digest of every lock without a kernel package stays as it was.
+    ...(input.kernel ? { kernel: input.kernel } : {}),
   });
   return `sha256:${sha256Hex(canonical)}`;
 }
@@ -97,6 +109,7 @@ export function serializeLock(lock: LockFile): string {
         .map(({ id, url, revision }) => ({ id, url, revision })),
     },
     packages: sortLockedPackages(lock.packages).map(canonicalPackage),
+    ...(lock.kernel ? { kernel: { request: lock.kernel.request, packages: sortLockedPackages(lock.kernel.packages).map(canonicalPackage) } } : {}),
   };
   return `${JSON.stringify(canonical, null, 2)}\n`;
 }
@@ -113,11 +126,17 @@ export function parseLock(text: string, file: string): LockFile {
   if (lock === null || typeof lock !== 'object' || lock.lockVersion !== 1 || !Array.isArray(lock.packages) || !lock.resolvedFrom) {
     throw new Error(`${file}: not a strata lock (lockVersion 1 with resolvedFrom and packages); regenerate it with the recipe's lock target`);
   }
-  lock.packages.forEach((p, index) => {
-    for (const key of PACKAGE_KEYS) {
-      if (p[key] === undefined) throw new Error(`${file}: packages[${index}] has no "${key}"`);
-    }
-    if (formatNevra(p) !== p.nevra) throw new Error(`${file}: packages[${index}] says nevra "${p.nevra}" but its fields give "${formatNevra(p)}"`);
-  });
+  if (lock.kernel !== undefined && (typeof lock.kernel?.request !== 'string' || !Array.isArray(lock.kernel.packages))) {
+    throw new Error(`${file}: "kernel" must hold "request" and "packages"; regenerate it with the recipe's lock target`);
+  }
+  const check = (list: LockedPackage[], where: string): void =>
+    list.forEach((p, index) => {
+      for (const key of PACKAGE_KEYS) {
+        if (p[key] === undefined) throw new Error(`${file}: ${where}[${index}] has no "${key}"`);
+      }
+      if (formatNevra(p) !== p.nevra) throw new Error(`${file}: ${where}[${index}] says nevra "${p.nevra}" but its fields give "${formatNevra(p)}"`);
+    });
+  check(lock.packages, 'packages');
+  if (lock.kernel) check(lock.kernel.packages, 'kernel.packages');
   return lock;
 }

@@ -15,7 +15,8 @@
  *   - the same three of every recipe it builds on (the `^` inputs follow the base chain),
  *   - the builder's own source code (libs/*), and SOURCE_DATE_EPOCH;
  *   - for `modules` and `build`: the kernels installed on the host and the kernelVersion option,
- *     and not the packages, so a kernel update rebuilds only the modules layer;
+ *     and not the packages, so a kernel update rebuilds only the modules layer; with
+ *     kernel.package, the `kernel` field of the lock instead of the host's kernels;
  *   - for the `build` of a signed extension: the sha256 of the certificate STRATA_VERITY_CERT names
  *     (never the key).
  * `lock` is never cached: it asks the repositories what they hold today.
@@ -49,6 +50,8 @@ function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfigurati
   const repos = repositoryProjects(recipe);
   const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
   const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }];
+  // Where the kernel comes from: the host's /usr/lib/modules, or the kernel package set in the lock.
+  const kernelInputs = recipe.kernel?.package ? [{ json: '{projectRoot}/packages.lock.json', fields: ['kernel'] }] : [HOST_KERNELS];
   const targets: Record<string, TargetConfiguration> = {
     lock: {
       executor: '@strata/nx-plugin:lock',
@@ -75,7 +78,7 @@ function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfigurati
       executor: '@strata/nx-plugin:build',
       cache: true,
       dependsOn: hasKernel ? ['image', { target: 'modules', params: 'forward' }] : ['image'],
-      inputs: hasKernel ? [...layerInputs, HOST_KERNELS] : recipe.output.sign ? [...layerInputs, SIGNING_CERT] : layerInputs,
+      inputs: hasKernel ? [...layerInputs, ...kernelInputs] : recipe.output.sign ? [...layerInputs, SIGNING_CERT] : layerInputs,
       outputs: ['{workspaceRoot}/dist/images/{projectName}'],
       options: {},
       metadata: { description: buildDescription(recipe) },
@@ -85,7 +88,9 @@ function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfigurati
     targets.modules = {
       executor: '@strata/nx-plugin:modules',
       cache: true,
-      inputs: ['recipeFile', '^recipeFile', 'builder', { env: 'SOURCE_DATE_EPOCH' }, HOST_KERNELS],
+      // A kernel package is installed from the repositories, so they must be built first.
+      ...(recipe.kernel?.package ? { dependsOn: repoBuilds } : {}),
+      inputs: ['recipeFile', '^recipeFile', 'builder', { env: 'SOURCE_DATE_EPOCH' }, ...kernelInputs],
       outputs: ['{workspaceRoot}/dist/modules/{projectName}'],
       options: {},
       metadata: { description: 'Kernel modules (closure over modules.dep, softdeps, firmware) as their own archive, per kernel.' },

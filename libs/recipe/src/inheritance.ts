@@ -54,6 +54,8 @@ export interface ResolvedRelease {
 
 export interface ResolvedKernel {
   version: string;
+  /** The package the kernel comes from; absent: the build host's /usr/lib/modules. */
+  package?: string;
   modules: string[];
   firmware: boolean;
 }
@@ -246,8 +248,10 @@ export function resolveRecipe(name: string, graph: RecipeGraph): ResolvedRecipe 
 
   let kernel: ResolvedKernel | undefined;
   if (kind === 'initrd' && initrds.some((r) => r.recipe.kernel !== undefined)) {
+    const kernelPackage = nearest(initrds, (r) => r.kernel?.package);
     kernel = {
       version: nearest(initrds, (r) => r.kernel?.version) ?? DEFAULT_KERNEL_VERSION,
+      ...(kernelPackage ? { package: kernelPackage } : {}),
       modules: [...(nearest(initrds, (r) => r.kernel?.modules) ?? ['default'])],
       firmware: nearest(initrds, (r) => r.kernel?.firmware) ?? true,
     };

@@ -64,7 +64,7 @@ describe('recipe.schema.json', () => {
     expect(names(p.repositories?.items)).toEqual(
       keys<RecipeRepository>({ id: true, baseurl: true, metalink: true, mirrorlist: true, project: true, gpgcheck: true, gpgkey: true, priority: true, enabled: true }),
     );
-    expect(names(p.kernel)).toEqual(keys<RecipeKernel>({ version: true, modules: true, firmware: true }));
+    expect(names(p.kernel)).toEqual(keys<RecipeKernel>({ version: true, package: true, modules: true, firmware: true }));
     expect(names(p.output)).toEqual(keys<RecipeOutput>({ format: true, compression: true, level: true, verity: true, sign: true }));
     expect(names(p.extension)).toEqual(keys<RecipeExtension>({ scope: true, id: true }));
   });

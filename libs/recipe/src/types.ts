@@ -31,6 +31,7 @@ export interface RecipeRepository {
 
 export interface RecipeKernel {
   version?: string;
+  package?: string;
   modules?: string[];
   firmware?: boolean;
 }

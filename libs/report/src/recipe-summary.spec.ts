@@ -79,6 +79,7 @@ describe('summarizeRecipe', () => {
     expect(summary.release.basearch.from).toEqual({ recipe: null });
     expect(summary.release.releasever.from.recipe).toBe('base');
     expect(summary.kernel?.version).toMatchObject({ value: 'host', from: { recipe: 'base' } });
+    expect(summary.kernel?.source).toEqual({ value: 'host', from: { recipe: null } });
     expect(summary.kernel?.firmware).toEqual({ value: true, from: { recipe: null } });
     expect(summary.kernel?.modules.value).toEqual([
       { rule: 'default', effect: 'include', matches: 'default set' },
@@ -94,6 +95,12 @@ describe('summarizeRecipe', () => {
     expect(summary.output.level).toMatchObject({ value: 15, from: { recipe: 'server' } });
     expect(summary.output.format).toEqual({ value: 'cpio', from: { recipe: null } });
     expect(summary.outputs.map((o) => o.path)).toEqual(['dist/layers/server/', 'dist/modules/server/', 'dist/images/server/server.cpio.zst']);
+  });
+
+  it('names the kernel package and the line that chose it', () => {
+    const withPackage = graphOf({ base: ['kind: initrd', 'kernel:', '  package: kernel-core'], child: ['kind: initrd', 'base: base'] });
+    const child = summarizeRecipe({ recipe: resolveRecipe('child', withPackage), graph: withPackage, workspaceRoot: '/ws', lockedCounts: new Map() });
+    expect(child.kernel?.source).toMatchObject({ value: 'package kernel-core', from: { recipe: 'base', line: 3 } });
   });
 
   it('summarizes an extension without kernel or init', () => {

@@ -70,6 +70,8 @@ export interface RecipeSummary {
   init?: SummaryValue<string>;
   kernel?: {
     version: SummaryValue<string>;
+    /** Where vmlinuz and the modules come from: "host", or the kernel package. */
+    source: SummaryValue<string>;
     firmware: SummaryValue<boolean>;
     modules: SummaryValue<SummaryModuleRule[]>;
   };
@@ -189,6 +191,9 @@ export function summarizeRecipe(input: SummaryInput): RecipeSummary {
       ? {
           kernel: {
             version: { value: recipe.kernel.version, from: nearestWith(graph, initrds, ['kernel', 'version'], (r) => r.kernel?.version) },
+            source: recipe.kernel.package
+              ? { value: `package ${recipe.kernel.package}`, from: nearestWith(graph, initrds, ['kernel', 'package'], (r) => r.kernel?.package) }
+              : { value: 'host', from: DEFAULT },
             firmware: { value: recipe.kernel.firmware, from: nearestWith(graph, initrds, ['kernel', 'firmware'], (r) => r.kernel?.firmware) },
             modules: { value: recipe.kernel.modules.map(moduleRule), from: nearestWith(graph, initrds, ['kernel', 'modules'], (r) => r.kernel?.modules) },
           },
@@ -258,6 +263,7 @@ export function formatRecipeSummary(s: RecipeSummary, c: Colors): string {
     out.push(
       ...formatTable(
         [
+          ['source', k.source.value, by(k.source.from), dim(where(k.source.from))],
           ['version', k.version.value, by(k.version.from), dim(where(k.version.from))],
           ['firmware', k.firmware.value ? 'yes' : 'no', by(k.firmware.from), dim(where(k.firmware.from))],
           ['rules', `${k.modules.value.length} rules, later ones win`, by(k.modules.from), dim(where(k.modules.from))],

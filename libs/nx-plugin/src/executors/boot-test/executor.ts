@@ -28,7 +28,10 @@ export default async function bootTestExecutor(options: BootTestOptions, context
     const manifest: InitrdManifest = JSON.parse(await readFile(join(imageDir, 'manifest.json'), 'utf8'));
     if (!manifest.kernel) throw new Error(`${name} has no kernel modules layer (no "kernel" section in its recipe), so it cannot boot a disk`);
     const work = join(context.root, 'dist/boot', name);
-    const kernel = await cachedVmlinux(await kernelImage(manifest.kernel.version), join(context.root, 'dist/boot/kernels', `vmlinux-${manifest.kernel.version}`));
+    // The kernel image built with the initrd (kernel.package), else the host's kernel of that version.
+    const vmlinuz = manifest.kernel.vmlinuz ? join(imageDir, manifest.kernel.vmlinuz) : await kernelImage(manifest.kernel.version);
+    const kernelCacheName = manifest.kernel.vmlinuz ? `vmlinux-${manifest.kernel.version}-${name}` : `vmlinux-${manifest.kernel.version}`;
+    const kernel = await cachedVmlinux(vmlinuz, join(context.root, 'dist/boot/kernels', kernelCacheName));
     const initrd = join(imageDir, manifest.image);
     const root = options.root ?? 'ext4';
     if (root !== 'ext4' && root !== 'lvm') throw new Error(`root must be "ext4" or "lvm", not "${root}"`);

@@ -1,19 +1,38 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { join, relative } from 'node:path';
-import { buildModules } from '@strata/build';
-import { resolveRecipe } from '@strata/recipe';
-import { MODULES_DIR, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
+import { buildModules, type ModulesPlan } from '@strata/build';
+import { checkLock, lockCommand, repositoriesFor } from '@strata/lock';
+import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
+import { MODULES_DIR, isVerbose, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
 
 export interface ModulesOptions {
   kernelVersion?: string;
+  verbose?: boolean;
+}
+
+/** kernel.package: the locked kernel package set, refused when the lock is stale or predates it. */
+async function lockedKernelPackage(recipe: ResolvedRecipe, graph: RecipeGraph, root: string, verbose: boolean): Promise<ModulesPlan['kernelPackage']> {
+  const state = await checkLock(recipe.name, { workspaceRoot: root, graph });
+  if (!state.fresh) throw new Error(`refusing to build the modules of ${recipe.name}: ${state.reason}`);
+  if (!state.lock.kernel) throw new Error(`${relative(root, recipe.dir)}/packages.lock.json has no "kernel" section for kernel.package "${recipe.kernel?.package}"; refresh it with: ${lockCommand(recipe.name)}`);
+  return {
+    packages: state.lock.kernel.packages,
+    repositories: repositoriesFor(recipe, root).specs,
+    releasever: recipe.release.releasever ?? recipe.release.versionId ?? '',
+    basearch: recipe.release.basearch ?? 'x86_64',
+    verbose,
+  };
 }
 
 export default async function modulesExecutor(options: ModulesOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
-    const recipe = resolveRecipe(name, loadWorkspaceRecipes(context.root));
+    const graph = loadWorkspaceRecipes(context.root);
+    const recipe = resolveRecipe(name, graph);
     if (!recipe.kernel) throw new Error(`${relative(context.root, recipe.file)}: no "kernel" section, so there are no modules to build`);
+    const kernelPackage = recipe.kernel.package ? await lockedKernelPackage(recipe, graph, context.root, isVerbose(options.verbose)) : undefined;
     const manifest = await buildModules({
+      kernelPackage,
       name,
       kernelVersion: options.kernelVersion ?? recipe.kernel.version ?? 'host',
       rules: recipe.kernel.modules ?? ['default'],
@@ -23,7 +42,8 @@ export default async function modulesExecutor(options: ModulesOptions, context: 
       compression: { kind: recipe.output.compression ?? 'zstd', level: recipe.output.level ?? 19 },
       sourceDateEpoch: sourceDateEpoch(),
     });
-    console.log(`${name}: ${manifest.modules.length} modules of ${manifest.kernelVersion}, ${manifest.firmware.length} firmware files, ${(manifest.compressedSize / 1e6).toFixed(1)} MB`);
+    const source = manifest.kernelSource === 'host' ? 'the build host' : `package ${recipe.kernel.package} (${manifest.kernelSource.length} locked packages installed aside)`;
+    console.log(`${name}: ${manifest.modules.length} modules of ${manifest.kernelVersion} from ${source}, ${manifest.firmware.length} firmware files, ${(manifest.compressedSize / 1e6).toFixed(1)} MB`);
     if (manifest.missingFirmware.length > 0) console.log(`  firmware not on this host (skipped): ${manifest.missingFirmware.length} files`);
     return true;
   });
