@@ -1,10 +1,13 @@
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A fresh staging folder beside `target` (same file system, so the final rename is atomic). */
 export async function stagingDirFor(target: string): Promise<string> {
   await mkdir(dirname(target), { recursive: true });
-  return mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+  // mkdtemp makes it private (0700); the output it becomes is an ordinary readable folder.
+  await chmod(staging, 0o755);
+  return staging;
 }
 
 /**
