@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,16 @@ describe('nx build on the fixture graph', () => {
       await writeFile(join(ws.root, 'recipes/initrd-busybox-storage/README.md'), '# notes\n');
       await ws.commitAll('cosmetic');
       expect((await affected()).executed).toEqual([]);
+    });
+
+    it('a symbolic link added to a files tree (which Nx\'s file hasher skips) rebuilds the recipe and those built on it', async () => {
+      await mkdir(join(ws.root, 'recipes/initrd-busybox-storage/files/etc'), { recursive: true });
+      await symlink('../usr/bin/busybox', join(ws.root, 'recipes/initrd-busybox-storage/files/etc/strata-shell'));
+      await ws.commitAll('link in the files tree');
+      const images = (await affected()).executed.filter((t) => t.endsWith(':image'));
+      expect(images).toEqual(['initrd-busybox-rescue:image', 'initrd-busybox-storage:image']);
+      const entries = await listArchive(image('initrd-busybox-storage'));
+      expect(entries.find((e) => e.name === 'etc/strata-shell')).toMatchObject({ type: 'symlink', symlinkTarget: '../usr/bin/busybox' });
     });
 
     it('a changed NEVRA in a leaf\'s lock rebuilds that leaf only', async () => {

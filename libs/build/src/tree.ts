@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, rm, symlink, writeFile, cp } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { globToRegExp, matchesAny } from './glob';
 
@@ -65,9 +65,28 @@ export async function removePackageManagerState(root: string, options: { keepRpm
   }
 }
 
-/** Copy the recipe's extra tree over the image; files become root-owned as in a package. */
+/**
+ * Copy the recipe's extra tree over the image; files become root-owned as in a package. Symbolic
+ * links are copied as links: they point into the image, so in the recipe folder they may dangle.
+ */
 export async function overlayFiles(sourceDir: string, root: string): Promise<void> {
-  await cp(sourceDir, root, { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: false });
+  for (const path of await listTree(sourceDir)) {
+    const from = join(sourceDir, path);
+    const to = join(root, path);
+    const st = await lstat(from);
+    if (st.isDirectory()) {
+      await mkdir(to, { recursive: true });
+    } else if (st.isSymbolicLink()) {
+      await rm(to, { force: true });
+      await symlink(await readlink(from), to);
+    } else if (st.isFile()) {
+      await rm(to, { force: true });
+      await copyFile(from, to);
+      await chmod(to, st.mode & 0o7777);
+    } else {
+      throw new Error(`${from}: only folders, files and symbolic links can be copied into an image`);
+    }
+  }
 }
 
 export interface ReleaseInfo {

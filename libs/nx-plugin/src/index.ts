@@ -9,7 +9,8 @@
  *
  * What goes into the cache key of `image` and `build` (no custom hasher, only Nx inputs, so
  * `nx affected` stays exact):
- *   - the recipe's own recipe.yaml and files/ tree,
+ *   - the recipe's folder: recipe.yaml and its files tree (not its README.md or the lock file);
+ *     symbolic links by their target, which Nx's file hasher skips,
  *   - the `packages` field of its packages.lock.json (exact NEVRAs and sha256; reformatting or
  *     the lock's provenance block does not count),
  *   - the same three of every recipe it builds on (the `^` inputs follow the base chain),
@@ -21,7 +22,7 @@
  *     (never the key).
  * `lock` is never cached: it asks the repositories what they hold today.
  */
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, TargetConfiguration } from 'nx/src/devkit-exports';
 import { loadRecipeGraph, resolveRecipe, type ResolvedRecipe } from '@strata/recipe';
 
@@ -45,11 +46,21 @@ function buildDescription(recipe: ResolvedRecipe): string {
   return `The ${recipe.kind} image (${recipe.output.format})${verity}.`;
 }
 
-function recipeTargets(recipe: ResolvedRecipe): Record<string, TargetConfiguration> {
+/**
+ * Nx hashes regular files only: a symbolic link in a files tree (a unit enabled in a .wants
+ * folder, say) would not change any key. List the links of the recipe's and its bases' folders,
+ * with their targets, as a runtime input.
+ */
+function symlinksInput(recipeDirs: string[]): { runtime: string } {
+  const dirs = recipeDirs.map((dir) => `'${dir.replace(/'/g, `'\\''`)}'`).join(' ');
+  return { runtime: `find ${dirs} -type l -printf '%p -> %l\\n' 2>/dev/null | LC_ALL=C sort` };
+}
+
+function recipeTargets(recipe: ResolvedRecipe, chainDirs: string[]): Record<string, TargetConfiguration> {
   const hasKernel = recipe.kernel !== undefined;
   const repos = repositoryProjects(recipe);
   const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
-  const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }];
+  const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }, symlinksInput(chainDirs)];
   // Where the kernel comes from: the host's /usr/lib/modules, or the kernel package set in the lock.
   const kernelInputs = recipe.kernel?.package ? [{ json: '{projectRoot}/packages.lock.json', fields: ['kernel'] }] : [HOST_KERNELS];
   const targets: Record<string, TargetConfiguration> = {
@@ -153,6 +164,7 @@ export const createNodes: CreateNodes = [
       const loaded = [...graph.values()].find((r) => r.file === join(context.workspaceRoot, file));
       if (!loaded) return [file, {}];
       const recipe = resolveRecipe(loaded.name, graph);
+      const chainDirs = [...recipe.baseChain, recipe.name].map((name) => relative(context.workspaceRoot, graph.get(name)?.dir ?? root));
       return [
         file,
         {
@@ -164,7 +176,7 @@ export const createNodes: CreateNodes = [
               tags: [`kind:${recipe.kind}`, 'type:recipe'],
               implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe)],
               metadata: { description: recipe.description ?? '' },
-              targets: recipeTargets(recipe),
+              targets: recipeTargets(recipe, chainDirs),
             },
           },
         },

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadRecipeGraph, type RecipeGraph } from '@strata/recipe';
 
@@ -6,10 +6,11 @@ import { loadRecipeGraph, type RecipeGraph } from '@strata/recipe';
 export function findRecipeFiles(workspaceRoot: string): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name === 'recipe.yaml') found.push(relative(workspaceRoot, path));
+    // Entries as they are (links not followed: a files tree may hold links that dangle here).
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === 'recipe.yaml' && entry.isFile()) found.push(relative(workspaceRoot, path));
     }
   };
   walk(join(workspaceRoot, 'recipes'));
@@ -25,7 +26,9 @@ export async function reportErrors(run: () => Promise<boolean>): Promise<{ succe
   try {
     return { success: await run() };
   } catch (err) {
-    console.error(String((err as Error).message ?? err));
+    // The message is written for users; the stack only with nx --verbose.
+    const verbose = process.env.NX_VERBOSE_LOGGING === 'true';
+    console.error(String((verbose ? (err as Error).stack : undefined) ?? (err as Error).message ?? err));
     return { success: false };
   }
 }
