@@ -16,7 +16,7 @@ describe('nx run-many -t boot-test', () => {
 
   it('boots every initrd recipe to the root\'s marker', async () => {
     // The Debian-derived distribution follows the mirror: relock its recipes to what it serves today.
-    const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server,initrd-distro-kernel', '--output-style=static']);
+    const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server,initrd-distro-kernel,sysext-server-debug', '--output-style=static']);
     expect(lock.exitCode, lock.all).toBe(0);
     const run = await ws.nx(['run-many', '-t', 'boot-test', '--output-style=static']);
     expect(run.exitCode, run.all).toBe(0);
@@ -26,7 +26,26 @@ describe('nx run-many -t boot-test', () => {
     const console = await readFile(join(ws.root, 'dist/boot/initrd-server/console.log'), 'utf8');
     expect(console).toMatch(/systemd\[1\]: .*initrd/i);
     expect(console).toMatch(/Switching root|switch-root/i);
+    // The initrd-scope extension: initrd-server's systemd-sysext merged it before the switch.
+    expect(run.all).toMatch(/^sysext-server-debug: booted initrd-server with sysext-server-debug merged by its systemd-sysext, to the root's marker in [\d.]+ s/m);
+    const withExtension = await readFile(join(ws.root, 'dist/boot/sysext-server-debug/console.log'), 'utf8');
+    expect(withExtension).toMatch(/\(sd-sysext\)\[\d+\]: Using extensions 'sysext-server-debug'\./);
+    expect(withExtension).toMatch(/Merged extensions into '\/usr'/);
+    expect(withExtension.indexOf("Merged extensions into '/usr'")).toBeLessThan(withExtension.indexOf('STRATA-ROOT-REACHED'));
   }, 900_000);
+
+  it('fails the boot-test of an extension whose release does not match the initrd, with systemd-sysext\'s reason', async () => {
+    await cp(join(ws.root, 'recipes/sysext-server-debug'), join(ws.root, 'recipes/sysext-wrong-id'), { recursive: true });
+    const recipe = join(ws.root, 'recipes/sysext-wrong-id/recipe.yaml');
+    await writeFile(recipe, `${await readFile(recipe, 'utf8')}extension:\n  id: fedora\n`);
+    const lock = join(ws.root, 'recipes/sysext-wrong-id/packages.lock.json');
+    await writeFile(lock, (await readFile(lock, 'utf8')).replace('"recipe": "sysext-server-debug"', '"recipe": "sysext-wrong-id"'));
+    const run = await ws.nx(['run', 'sysext-wrong-id:boot-test', '--output-style=static']);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.all).toMatch(/sysext-wrong-id: boot FAILED after [\d.]+ s: systemd-sysext in the initrd did not use 'sysext-wrong-id'/);
+    expect(run.all).toMatch(/--- systemd-sysext lines \(full log: dist\/boot\/sysext-wrong-id\/console\.log\) ---/);
+    expect(run.all).toMatch(/\(sd-sysext\)\[\d+\]: No suitable extensions found \(1 ignored due to incompatible version\)/);
+  }, 300_000);
 
   it('boots initrd-distro-kernel with the kernel of its locked package, which stays out of the image', async () => {
     const dir = join(ws.root, 'dist/images/initrd-distro-kernel');

@@ -42,6 +42,19 @@ describe('recipes as Nx projects', () => {
     expect(deps['initrd-busybox'].map((d: { target: string }) => d.target)).toContain('fixture-repo');
   });
 
+  it('gives a boot-test to an initrd-scope sysext of a systemd initrd only', async () => {
+    const targets = async (name: string): Promise<Record<string, { dependsOn?: unknown[] }>> => {
+      const shown = await ws.nx(['show', 'project', name, '--json']);
+      expect(shown.exitCode, shown.all).toBe(0);
+      return JSON.parse(shown.all.slice(shown.all.indexOf('{'))).targets;
+    };
+    const onSystemd = await targets('sysext-server-debug');
+    expect(Object.keys(onSystemd).sort()).toEqual(['boot-test', 'build', 'image', 'lock', 'summary']);
+    expect(onSystemd['boot-test'].dependsOn).toEqual(expect.arrayContaining([expect.objectContaining({ target: 'build', projects: ['initrd-server'] })]));
+    // initrd-busybox runs a shell script as init, which merges no extension.
+    expect(Object.keys(await targets('sysext-storage')).sort()).toEqual(['build', 'image', 'lock', 'summary']);
+  });
+
   it('stops the graph with file, line and a suggestion for a misspelt key', async () => {
     const restore = await edit('recipes/initrd-busybox-debug/recipe.yaml', (t) => t.replace('packages:', 'pakages:'));
     const run = await ws.nx(['show', 'projects']);

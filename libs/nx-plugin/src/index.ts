@@ -4,8 +4,10 @@
  * Targets: lock -> image (the layer) -> build (the final image; for an initrd with a kernel
  * section, image + modules) -> boot-test. A sysext or confext has lock, image (what the layer adds
  * to its base, and the merged tree) and build (erofs/squashfs/directory/cpio, verity, signature);
- * no modules or boot-test. Every recipe also has summary, and an initrd inspect and size-report:
- * they only read (after building what they read), so they are never cached.
+ * no modules. An initrd-scope sysext (erofs or squashfs) on a systemd initrd with a kernel also has
+ * a boot-test: that initrd boots with the extension and must merge it. Every recipe also has
+ * summary, and an initrd inspect and size-report: they only read (after building what they read),
+ * so they are never cached.
  *
  * What goes into the cache key of `image` and `build` (no custom hasher, only Nx inputs, so
  * `nx affected` stays exact):
@@ -24,7 +26,7 @@
  */
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, TargetConfiguration } from 'nx/src/devkit-exports';
-import { loadRecipeGraph, resolveRecipe, type ResolvedRecipe } from '@strata/recipe';
+import { loadRecipeGraph, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
 
@@ -56,7 +58,7 @@ function symlinksInput(recipeDirs: string[]): { runtime: string } {
   return { runtime: `find ${dirs} -type l -printf '%p -> %l\\n' 2>/dev/null | LC_ALL=C sort` };
 }
 
-function recipeTargets(recipe: ResolvedRecipe, chainDirs: string[]): Record<string, TargetConfiguration> {
+function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: string[]): Record<string, TargetConfiguration> {
   const hasKernel = recipe.kernel !== undefined;
   const repos = repositoryProjects(recipe);
   const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
@@ -116,8 +118,32 @@ function recipeTargets(recipe: ResolvedRecipe, chainDirs: string[]): Record<stri
       metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker.' },
     };
   }
+  const bootInitrd = bootableInitrdOf(recipe, graph);
+  if (bootInitrd) {
+    targets['boot-test'] = {
+      executor: '@strata/nx-plugin:boot-test',
+      cache: false,
+      dependsOn: [{ target: 'build', params: 'ignore' }, { target: 'build', projects: [bootInitrd], params: 'ignore' }],
+      options: {},
+      metadata: { description: `Boot ${bootInitrd} in QEMU with this extension in /etc/extensions; pass when the initrd's systemd-sysext merged it and the root's marker appears.` },
+    };
+  }
   Object.assign(targets, reportTargets(recipe));
   return targets;
+}
+
+/**
+ * The initrd an initrd-scope system extension is boot-tested with: the nearest initrd it builds
+ * on, when that one runs systemd (whose systemd-sysext merges it) and has a kernel, and the
+ * extension is an image systemd-sysext can merge.
+ */
+function bootableInitrdOf(recipe: ResolvedRecipe, graph: RecipeGraph): string | undefined {
+  if (recipe.kind !== 'sysext' || !recipe.extension?.scope.includes('initrd')) return undefined;
+  if (recipe.output.format !== 'erofs' && recipe.output.format !== 'squashfs') return undefined;
+  const initrd = [...recipe.baseChain].reverse().find((name) => graph.get(name)?.recipe.kind === 'initrd');
+  if (!initrd) return undefined;
+  const base = resolveRecipe(initrd, graph);
+  return base.kernel && /\/systemd$/.test(base.init) ? initrd : undefined;
 }
 
 /** Telling what is in the image: never cached, they only read (and build what they read first). */
@@ -176,7 +202,7 @@ export const createNodes: CreateNodes = [
               tags: [`kind:${recipe.kind}`, 'type:recipe'],
               implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe)],
               metadata: { description: recipe.description ?? '' },
-              targets: recipeTargets(recipe, chainDirs),
+              targets: recipeTargets(recipe, graph, chainDirs),
             },
           },
         },
