@@ -76,7 +76,7 @@ describe('system and configuration extensions through nx', () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it('builds the demo and test extensions; they have no modules or boot-test target', async () => {
+  it('builds the demo and test extensions; those of the busybox initrd have no modules or boot-test target', async () => {
     const shown = await ws.nx(['show', 'project', 'sysext-storage', '--json']);
     expect(shown.exitCode, shown.all).toBe(0);
     const project = JSON.parse(shown.all.slice(shown.all.indexOf('{')));

@@ -168,6 +168,27 @@ describe('what is in an image', () => {
     expect(rpms.find((r: { name: string }) => r.name === 'tzdata-lite').externalRefs[0].referenceLocator).toBe('pkg:rpm/strata-fixture/tzdata-lite@2023c-1?arch=noarch&epoch=2');
   });
 
+  it('an extension gets a size report and an SBOM of what it adds, not of its base', async () => {
+    const run = await ws.nx(['build', 'sysext-debug', ...STATIC]);
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.all).toContain('size report dist/images/sysext-debug/size-report.html, SBOM dist/images/sysext-debug/sysext-debug.spdx.json');
+    const sums = await execa('sha256sum', ['-c', 'SHA256SUMS'], { cwd: images('sysext-debug') });
+    expect(sums.stdout.split('\n').sort()).toEqual([
+      'manifest.json: OK', 'size-report.html: OK', 'size-report.json: OK', 'sysext-debug.raw: OK', 'sysext-debug.roothash: OK', 'sysext-debug.spdx.json: OK', 'sysext-debug.verity: OK',
+    ]);
+    const manifest = JSON.parse(await readFile(images('sysext-debug', 'manifest.json'), 'utf8'));
+    const lock = JSON.parse(await readFile(join(ws.root, 'recipes/sysext-debug/packages.lock.json'), 'utf8'));
+    const sbom = JSON.parse(await readFile(images('sysext-debug', 'sysext-debug.spdx.json'), 'utf8'));
+    expect(spdxProblems(sbom)).toEqual([]);
+    expect(sbom.documentNamespace).toBe(`https://strata.invalid/spdx/sysext-debug-${manifest.sha256}`);
+    const rpms = sbom.packages.filter((p: { SPDXID: string }) => p.SPDXID.startsWith('SPDXRef-RPM-')).map((p: { name: string }) => p.name).sort();
+    expect(rpms).toEqual(lock.packages.map((p: { name: string }) => p.name).sort());
+    const report = JSON.parse(await readFile(images('sysext-debug', 'size-report.json'), 'utf8'));
+    const files = manifest.files.filter((f: { type: string }) => f.type === 'file');
+    expect(report.totals.files).toBe(files.length);
+    expect(report.totals.bytes).toBe(files.reduce((sum: number, f: { size: number }) => sum + f.size, 0));
+  });
+
   it('re-assembling the image gives the same reports, byte for byte', async () => {
     const before = await readFile(images(PROFILE, 'SHA256SUMS'), 'utf8');
     const run = await ws.nx(['run', `${PROFILE}:build`, '--skip-nx-cache', '--exclude-task-dependencies', ...STATIC]);

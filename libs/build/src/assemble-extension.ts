@@ -37,6 +37,8 @@ export interface AssembleExtensionPlan {
   sourceDateEpoch: number;
   /** Where the signing key comes from; default: STRATA_VERITY_KEY and STRATA_VERITY_CERT. */
   signingKeys?: () => Promise<SigningKeys>;
+  /** Writes more files (reports) beside the image before the checksums; they are part of the output. */
+  addOutputs?: (stagingDir: string, manifest: ExtensionManifest) => Promise<void>;
 }
 
 export interface ExtensionFile {
@@ -181,6 +183,7 @@ export async function assembleExtension(plan: AssembleExtensionPlan): Promise<Ex
         packages: layer.packages.filter((p) => p.layer === plan.name),
       };
       await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      await plan.addOutputs?.(staging, manifest);
       await writeTreeChecksums(staging);
       return manifest;
     });

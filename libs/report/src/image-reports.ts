@@ -1,6 +1,6 @@
 /**
- * The reports written beside every built initrd: size-report.json and size-report.html, and the
- * SPDX SBOM <name>.spdx.json. Reads the image, the layer's tree (for the rpm database), the
+ * The reports written beside every built image (an initrd, or an extension in a file format):
+ * size-report.json and size-report.html, and the SPDX SBOM <name>.spdx.json. Reads the image, the layer's tree (for the rpm database), the
  * modules archive, the layer manifests and the locks of the chain; the work is in the pure
  * modules next to this one.
  */
@@ -24,7 +24,7 @@ export function sbomFileName(name: string): string {
 
 /** What the reports need of the final image's manifest. */
 export type ImageManifest = Pick<Manifest, 'recipe' | 'kind' | 'image' | 'sha256' | 'compressedSize' | 'sourceDateEpoch' | 'packages'> & {
-  kernel?: { version: string; image: string; sha256: string } | null;
+  kernel?: { version: string; image: string; sha256: string; source?: 'host' | string[] } | null;
 };
 
 export interface ImageReportsInput {
@@ -38,6 +38,11 @@ export interface ImageReportsInput {
   layersDir: string;
   /** The recipe's dist/modules folder, when the image has a modules archive. */
   modulesDir: string | null;
+  /**
+   * Extensions: the image holds only what its own layer adds, and it is a file system image, so
+   * its entries are read from the layer's archive of the same tree, and only that layer counts.
+   */
+  extension?: { entriesArchive: string };
 }
 
 export interface ImageReports {
@@ -69,9 +74,9 @@ function baseUrls(name: string, graph: RecipeGraph, workspaceRoot: string): Map<
 export async function computeImageReports(input: ImageReportsInput): Promise<{ sizeReport: SizeReport; sbom: SpdxDocument }> {
   const { manifest, name } = input;
   const recipe = resolveRecipe(name, input.graph);
-  const chain = [...recipe.baseChain, name];
+  const chain = input.extension ? [name] : [...recipe.baseChain, name];
 
-  const entries = await listArchive(join(input.imageDir, manifest.image));
+  const entries = await listArchive(input.extension?.entriesArchive ?? join(input.imageDir, manifest.image));
   const ownership = await ownershipFromTree(join(input.layersDir, name, 'tree.cpio.zst'));
   const kernel =
     manifest.kernel && input.modulesDir
@@ -108,7 +113,7 @@ export async function computeImageReports(input: ImageReportsInput): Promise<{ s
     packages: manifest.packages,
     layers,
     purlNamespace: recipe.release.id ?? 'strata',
-    kernel: manifest.kernel ? { version: manifest.kernel.version, sha256: manifest.kernel.sha256, image: manifest.kernel.image } : null,
+    kernel: manifest.kernel ? { version: manifest.kernel.version, sha256: manifest.kernel.sha256, image: manifest.kernel.image, source: manifest.kernel.source } : null,
     tool: await toolName(input.workspaceRoot),
   });
   return { sizeReport, sbom };

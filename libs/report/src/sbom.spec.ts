@@ -69,8 +69,16 @@ describe('buildSbom', () => {
     // A repository without a base URL to name (built in the workspace, a metalink): no assertion.
     expect(doc.packages.find((p) => p.name === 'libstdc++')).toMatchObject({ downloadLocation: 'NOASSERTION', SPDXID: 'SPDXRef-RPM-libstdc---14.1.1-5.fc40.x86-64' });
     expect(doc.packages.find((p) => p.name === 'kernel-modules')).toMatchObject({ versionInfo: '6.1.0-26-amd64', checksums: [{ algorithm: 'SHA256', checksumValue: 'ab'.repeat(32) }] });
+    expect(doc.packages.find((p) => p.name === 'kernel-modules')?.comment).toMatch(/taken from the build host's \/usr\/lib\/modules$/);
     // removePackages took "editor" out of the image: locked, but not in the SBOM.
     expect(doc.packages.some((p) => p.name === 'editor')).toBe(false);
+  });
+
+  it('names the locked kernel package set a kernel.package kernel came from', () => {
+    const fromPackage = buildSbom({ ...input(), kernel: { ...input().kernel!, source: ['linux-image-6.1.0-26-amd64-6.1.112-1.x86_64', 'kmod-30-1.x86_64'] } });
+    expect(fromPackage.packages.find((p) => p.name === 'kernel-modules')?.comment).toBe(
+      'kernel modules and firmware of 6.1.0-26-amd64, taken from the locked kernel package set: linux-image-6.1.0-26-amd64-6.1.112-1.x86_64, kmod-30-1.x86_64',
+    );
   });
 
   it('is deterministic: created from SOURCE_DATE_EPOCH, namespace from the image sha256', () => {

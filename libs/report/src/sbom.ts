@@ -28,7 +28,8 @@ export interface SbomInput {
   layers: readonly SbomLayer[];
   /** The purl namespace: the distribution's os-release ID (e.g. "fedora"). */
   purlNamespace: string;
-  kernel?: { version: string; sha256: string; image: string } | null;
+  /** source: "host", or the NEVRAs of the locked kernel package set (kernel.package). */
+  kernel?: { version: string; sha256: string; image: string; source?: 'host' | string[] } | null;
   /** "strata-0.1.0". */
   tool: string;
 }
@@ -175,7 +176,10 @@ export function buildSbom(input: SbomInput): SpdxDocument {
       licenseConcluded: NOASSERTION,
       licenseDeclared: NOASSERTION,
       copyrightText: NOASSERTION,
-      comment: `kernel modules and firmware of ${input.kernel.version}, taken from the build host's /usr/lib/modules`,
+      comment:
+        input.kernel.source === undefined || input.kernel.source === 'host'
+          ? `kernel modules and firmware of ${input.kernel.version}, taken from the build host's /usr/lib/modules`
+          : `kernel modules and firmware of ${input.kernel.version}, taken from the locked kernel package set: ${input.kernel.source.join(', ')}`,
     });
     relationships.push({ spdxElementId: IMAGE_ID, relationshipType: 'CONTAINS', relatedSpdxElement: id });
   }

@@ -1,7 +1,8 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { join, relative } from 'node:path';
-import { assembleExtension, assembleInitrd } from '@strata/build';
-import { resolveRecipe, type ResolvedRecipe } from '@strata/recipe';
+import { readFile } from 'node:fs/promises';
+import { assembleExtension, assembleInitrd, type Manifest } from '@strata/build';
+import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { SIZE_REPORT_HTML, sbomFileName, writeImageReports } from '@strata/report';
 import { IMAGES_DIR, LAYERS_DIR, MODULES_DIR, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
 
@@ -14,7 +15,7 @@ export default async function buildExecutor(_options: BuildOptions, context: Exe
     const name = context.projectName as string;
     const graph = loadWorkspaceRecipes(context.root);
     const recipe = resolveRecipe(name, graph);
-    if (recipe.kind !== 'initrd') return buildExtension(recipe, context.root);
+    if (recipe.kind !== 'initrd') return buildExtension(recipe, graph, context.root);
     const withModules = recipe.kind === 'initrd' && recipe.kernel !== undefined;
     const manifest = await assembleInitrd({
       name,
@@ -37,12 +38,15 @@ export default async function buildExecutor(_options: BuildOptions, context: Exe
 }
 
 /** A sysext or confext: the layer's tree in the recipe's format, with verity and signature when asked. */
-async function buildExtension(recipe: ResolvedRecipe, workspaceRoot: string): Promise<boolean> {
+async function buildExtension(recipe: ResolvedRecipe, graph: RecipeGraph, workspaceRoot: string): Promise<boolean> {
   const format = recipe.output.format;
   const outputDir = join(workspaceRoot, IMAGES_DIR, recipe.name);
+  const layerDir = join(workspaceRoot, LAYERS_DIR, recipe.name);
+  // A folder has no single file to checksum: a "directory" extension gets no reports.
+  const withReports = format !== 'directory';
   const manifest = await assembleExtension({
     name: recipe.name,
-    layerDir: join(workspaceRoot, LAYERS_DIR, recipe.name),
+    layerDir,
     outputDir,
     workDir: join(workspaceRoot, 'dist/.work'),
     format,
@@ -50,11 +54,30 @@ async function buildExtension(recipe: ResolvedRecipe, workspaceRoot: string): Pr
     verity: recipe.output.verity,
     sign: recipe.output.sign,
     sourceDateEpoch: sourceDateEpoch(),
+    addOutputs: withReports
+      ? async (imageDir, built) => {
+          await writeImageReports({
+            workspaceRoot,
+            graph,
+            name: recipe.name,
+            imageDir,
+            manifest: { recipe: built.recipe, kind: built.kind, image: built.image, sha256: built.sha256 ?? '', compressedSize: built.size, sourceDateEpoch: built.sourceDateEpoch, packages: built.packages, kernel: null },
+            layersDir: join(workspaceRoot, LAYERS_DIR),
+            modulesDir: null,
+            // The layer's archive holds the same tree as the image, readable without mounting it.
+            extension: { entriesArchive: join(layerDir, (JSON.parse(await readFile(join(layerDir, 'manifest.json'), 'utf8')) as Manifest).image) },
+          });
+        }
+      : undefined,
   });
   const file = relative(workspaceRoot, join(outputDir, manifest.image));
   const entries = manifest.files.filter((f) => f.type !== 'directory').length;
   const verity = manifest.verity ? `, verity root hash ${manifest.verity.rootHash}${manifest.signature ? ' (signed)' : ''}` : '';
   const sha = manifest.sha256 ? `, sha256 ${manifest.sha256}` : '';
   console.log(`${recipe.name}: ${file} (${format}, ${(manifest.size / 1e3).toFixed(1)} kB, ${entries} files)${verity}${sha}`);
+  if (withReports) {
+    const dir = relative(workspaceRoot, outputDir);
+    console.log(`  size report ${dir}/${SIZE_REPORT_HTML}, SBOM ${dir}/${sbomFileName(recipe.name)}`);
+  }
   return true;
 }
