@@ -25,6 +25,7 @@ const chain = graphOf(
       '  - id: fedora',
       '    baseurl: https://dl.example/releases/$releasever/$basearch/',
       '    gpgcheck: true',
+      '    gpgkey: https://dl.example/keys/RPM-GPG-KEY-$releasever',
       '  - id: updates',
       '    baseurl: https://dl.example/updates/${releasever}/${basearch}/',
       'packages:',
@@ -112,7 +113,7 @@ describe('resolveRecipe over a 3-level chain (initrd-base <- initrd-server <- in
       { spec: 'strace', recipe: 'initrd-debug', file: 'recipes/initrd-debug/recipe.yaml', position: { line: 6, column: 5 } },
       { spec: 'gdb', recipe: 'initrd-debug', file: 'recipes/initrd-debug/recipe.yaml', position: { line: 7, column: 5 } },
     ]);
-    expect(debug.inheritedPackages.map((p) => `${p.recipe}:${p.spec}@${p.position.line}`)).toEqual(['initrd-base:systemd@13', 'initrd-base:busybox@14', 'initrd-server:lvm2@11']);
+    expect(debug.inheritedPackages.map((p) => `${p.recipe}:${p.spec}@${p.position.line}`)).toEqual(['initrd-base:systemd@14', 'initrd-base:busybox@15', 'initrd-server:lvm2@11']);
     expect(debug.packages.map((p) => p.spec)).toEqual(['systemd', 'busybox', 'lvm2', 'strace', 'gdb']);
   });
 

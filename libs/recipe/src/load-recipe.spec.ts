@@ -189,8 +189,15 @@ describe('loadRecipeFile: errors, exactly as printed', () => {
     expect(err.message).toBe('recipes/foo/recipe.yaml:1:1: error: unknown key "knd" in recipe\n  hint: did you mean "kind"?');
   });
 
+  it('gpgcheck needs a gpgkey: the host\'s keyring never counts', () => {
+    expect(report('kind: initrd\nrepositories:\n  - id: f\n    baseurl: https://x/\n    gpgcheck: true\n')).toBe(
+      'recipes/foo/recipe.yaml:5:5: error: repository "f" has gpgcheck but no gpgkey; strata never uses the build host\'s rpm keyring\n  hint: add "gpgkey: file:///path/to/KEY" (or an https:// URL) with the key that signs its packages',
+    );
+    expect(() => load('kind: initrd\nrepositories:\n  - id: f\n    baseurl: https://x/\n    gpgcheck: true\n    gpgkey: [file:///k]\n').load()).not.toThrow();
+  });
+
   it('repository sources: exactly one of baseurl, metalink, mirrorlist, project', () => {
-    expect(report('kind: initrd\nrepositories:\n  - id: f\n    gpgcheck: true\n')).toBe(
+    expect(report('kind: initrd\nrepositories:\n  - id: f\n    gpgcheck: false\n')).toBe(
       'recipes/foo/recipe.yaml:3:5: error: repository "f" has no source\n  hint: give it exactly one of "baseurl", "metalink", "mirrorlist" or "project"',
     );
     expect(report('kind: initrd\nrepositories:\n  - id: f\n    baseurl: https://x/\n    project: fixture-repo\n')).toBe(

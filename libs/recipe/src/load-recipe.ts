@@ -130,6 +130,10 @@ function semanticChecks(recipe: Recipe): Check[] {
     } else {
       ids.set(repo.id, index);
     }
+    const keys = repo.gpgkey === undefined ? [] : Array.isArray(repo.gpgkey) ? repo.gpgkey : [repo.gpgkey];
+    if (repo.gpgcheck === true && keys.length === 0) {
+      checks.push({ path: ['repositories', index, 'gpgcheck'], at: 'key', detail: `${where} has gpgcheck but no gpgkey; strata never uses the build host's rpm keyring`, hint: 'add "gpgkey: file:///path/to/KEY" (or an https:// URL) with the key that signs its packages' });
+    }
     for (const field of REPOSITORY_URL_FIELDS) {
       const value = repo[field];
       const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
