@@ -32,7 +32,26 @@ describe('nx run-many -t boot-test', () => {
     expect(withExtension).toMatch(/\(sd-sysext\)\[\d+\]: Using extensions 'sysext-server-debug'\./);
     expect(withExtension).toMatch(/Merged extensions into '\/usr'/);
     expect(withExtension.indexOf("Merged extensions into '/usr'")).toBeLessThan(withExtension.indexOf('STRATA-ROOT-REACHED'));
+    // Through dm-verity: systemd-sysext found the .verity and .roothash side files.
+    expect(withExtension).toMatch(/device-mapper: verity: sha256/);
   }, 900_000);
+
+  it('a tampered verity extension is refused by the initrd: dm-verity reports the block, systemd-sysext merges nothing', async () => {
+    const raw = join(ws.root, 'dist/images/sysext-server-debug/sysext-server-debug.raw');
+    const original = await readFile(raw);
+    const tampered = Buffer.from(original);
+    tampered[1024 + 8] ^= 0xff; // inside erofs's superblock, in data block 0
+    await writeFile(raw, tampered);
+    try {
+      const run = await ws.nx(['run', 'sysext-server-debug:boot-test', '--exclude-task-dependencies', '--output-style=static']);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.all).toMatch(/sysext-server-debug: boot FAILED after [\d.]+ s: systemd-sysext in the initrd did not use 'sysext-server-debug'/);
+      expect(run.all).toMatch(/device-mapper: verity: \d+:\d+: data block 0 is corrupted/);
+      expect(run.all).toMatch(/\(sd-sysext\)\[\d+\]: Verity device detected corruption after activation/);
+    } finally {
+      await writeFile(raw, original);
+    }
+  }, 300_000);
 
   it('fails the boot-test of an extension whose release does not match the initrd, with systemd-sysext\'s reason', async () => {
     await cp(join(ws.root, 'recipes/sysext-server-debug'), join(ws.root, 'recipes/sysext-wrong-id'), { recursive: true });

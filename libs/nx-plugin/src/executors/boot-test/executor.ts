@@ -29,6 +29,7 @@ async function kernelImage(version: string): Promise<string> {
 /** An initrd-scope system extension, delivered with the initrd and expected to be merged by it. */
 interface ExtensionAddon {
   name: string;
+  verity: boolean;
   /** An archive to append to the initrd: the image (and verity files) in /etc/extensions. */
   archive: string;
 }
@@ -51,18 +52,22 @@ async function extensionArchive(name: string, root: string, work: string): Promi
     for (const file of files) await copyFile(join(dir, file), join(tree, EXTENSIONS_DIR, file));
     const archive = join(work, `${name}.extension.cpio`);
     await pipeline(Readable.from(packDirectorySegments(tree, { sourceDateEpoch: 0 })), createWriteStream(archive));
-    return { name, archive };
+    return { name, archive, verity: manifest.verity !== null };
   } finally {
     await rm(tree, { recursive: true, force: true });
   }
 }
 
-/** What the console must show when systemd-sysext in the initrd merged the extension. */
-export function extensionMergeProblem(console: string, extension: string): string | undefined {
+/**
+ * What the console must show when systemd-sysext in the initrd merged the extension; with verity,
+ * also the kernel's dm-verity target at work (systemd-sysext reads the side files by itself).
+ */
+export function extensionMergeProblem(console: string, extension: string, verity: boolean): string | undefined {
   const quoted = `'${extension}'`;
   const using = console.split('\n').find((line) => /Using extensions /.test(line) && line.includes(quoted));
   if (!using) return `systemd-sysext in the initrd did not use ${quoted}`;
   if (!/Merged extensions into '\/usr'/.test(console)) return `systemd-sysext in the initrd did not merge into /usr`;
+  if (verity && !/device-mapper: verity/.test(console)) return `${quoted} has a verity hash tree, but the initrd did not open it through dm-verity`;
   return undefined;
 }
 
@@ -133,11 +138,11 @@ async function bootInitrd(label: string, initrdName: string, addon: ExtensionAdd
     timeoutMs: (options.timeout ?? 180) * 1000,
     consoleLog,
   });
-  const problem = !result.ok ? result.reason : addon ? extensionMergeProblem(result.console, addon.name) : undefined;
+  const problem = !result.ok ? result.reason : addon ? extensionMergeProblem(result.console, addon.name, addon.verity) : undefined;
   if (problem) {
     const lines = result.console.split('\n');
     // For an extension, systemd-sysext's own lines say why; otherwise the end of the log does.
-    const shown = addon && result.ok ? lines.filter((line) => /sysext|extension/i.test(line)) : lines.slice(-25);
+    const shown = addon && result.ok ? lines.filter((line) => /sysext|extension|verity/i.test(line)) : lines.slice(-25);
     console.error(`${label}: boot FAILED after ${result.seconds.toFixed(1)} s: ${problem}\n--- ${addon && result.ok ? 'systemd-sysext lines' : 'last console lines'} (full log: ${relative(context.root, consoleLog)}) ---\n${shown.join('\n')}`);
     return false;
   }
