@@ -1,9 +1,9 @@
-import { access, cp, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { listArchive } from '@strata/cpio';
-import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
+import { copyRecipe, createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
 import { taskRuns } from './support/nx-output';
 
 // Real boots: QEMU (TCG) with the host's kernel, each initrd, and a root disk made by the test.
@@ -54,11 +54,7 @@ describe('nx run-many -t boot-test', () => {
   }, 300_000);
 
   it('fails the boot-test of an extension whose release does not match the initrd, with systemd-sysext\'s reason', async () => {
-    await cp(join(ws.root, 'recipes/sysext-server-debug'), join(ws.root, 'recipes/sysext-wrong-id'), { recursive: true });
-    const recipe = join(ws.root, 'recipes/sysext-wrong-id/recipe.yaml');
-    await writeFile(recipe, `${await readFile(recipe, 'utf8')}extension:\n  id: fedora\n`);
-    const lock = join(ws.root, 'recipes/sysext-wrong-id/packages.lock.json');
-    await writeFile(lock, (await readFile(lock, 'utf8')).replace('"recipe": "sysext-server-debug"', '"recipe": "sysext-wrong-id"'));
+    await copyRecipe(ws, 'sysext-server-debug', 'sysext-wrong-id', 'extension:\n  id: fedora\n');
     const run = await ws.nx(['run', 'sysext-wrong-id:boot-test', '--output-style=static']);
     expect(run.exitCode).not.toBe(0);
     expect(run.all).toMatch(/sysext-wrong-id: boot FAILED after [\d.]+ s: systemd-sysext in the initrd did not use 'sysext-wrong-id'/);
@@ -104,12 +100,7 @@ describe('nx run-many -t boot-test', () => {
   }, 300_000);
 
   it('fails a broken initrd (no virtio modules) with the reason and the console log, instead of hanging', async () => {
-    await cp(join(ws.root, 'recipes/initrd-busybox-debug'), join(ws.root, 'recipes/initrd-broken'), { recursive: true });
-    const recipe = join(ws.root, 'recipes/initrd-broken/recipe.yaml');
-    const text = await readFile(recipe, 'utf8');
-    await writeFile(recipe, `${text}kernel:\n  modules:\n    - kernel/fs/ext4/**\n`);
-    const lock = join(ws.root, 'recipes/initrd-broken/packages.lock.json');
-    await writeFile(lock, (await readFile(lock, 'utf8')).replace('"recipe": "initrd-busybox-debug"', '"recipe": "initrd-broken"'));
+    await copyRecipe(ws, 'initrd-busybox-debug', 'initrd-broken', 'kernel:\n  modules:\n    - kernel/fs/ext4/**\n');
     const run = await ws.nx(['run', 'initrd-broken:boot-test', '--output-style=static', '--timeout=120', '--append=strata.rootwait=5']);
     expect(run.exitCode).not.toBe(0);
     expect(run.all).toMatch(/initrd-broken: boot FAILED after [\d.]+ s: console says: strata-initrd: FAILED: root device LABEL=strata-root did not appear within 5s/);

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa, type Result } from 'execa';
@@ -51,3 +51,14 @@ export async function createScratchWorkspace(prefix = 'strata-ws-'): Promise<Scr
   return workspace;
 }
 
+/**
+ * A copy of a recipe under a new name with YAML appended to it. Its lock is the original's with
+ * the name changed, so the appended keys must be ones that do not change what is locked.
+ */
+export async function copyRecipe(ws: ScratchWorkspace, from: string, to: string, appendYaml: string): Promise<void> {
+  await cp(join(ws.root, 'recipes', from), join(ws.root, 'recipes', to), { recursive: true });
+  const recipe = join(ws.root, 'recipes', to, 'recipe.yaml');
+  await writeFile(recipe, `${await readFile(recipe, 'utf8')}${appendYaml}`);
+  const lock = join(ws.root, 'recipes', to, 'packages.lock.json');
+  await writeFile(lock, (await readFile(lock, 'utf8')).replace(`"recipe": "${from}"`, `"recipe": "${to}"`));
+}

@@ -1,7 +1,7 @@
 import { access, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installLockedPackages, type RepositorySpec } from '@strata/dnf';
-import { assembleModulesLayer, installedKernels, runDepmod, shippedKernels, type ModulesLayer } from '@strata/kmod';
+import { assembleModulesLayer, findKernelImage, installedKernels, runDepmod, shippedKernels, type ModulesLayer } from '@strata/kmod';
 import type { LockedPackage } from '@strata/lock';
 import { withAtomicOutput } from './atomic-output';
 import { sha256File, writeArchive, writeChecksums } from './build-image';
@@ -44,15 +44,6 @@ export async function resolveKernelVersion(requested: string, modulesRoot = '/us
 
 export function modulesImageName(kernelVersion: string, compression: ModulesPlan['compression']): string {
   return `modules-${kernelVersion}.cpio${compression.kind === 'zstd' ? '.zst' : ''}`;
-}
-
-/** Where kernel packages put the kernel image: Fedora next to the modules, Debian in /boot. */
-async function findKernelImage(root: string, kernelVersion: string): Promise<string> {
-  const candidates = [join(root, 'usr/lib/modules', kernelVersion, 'vmlinuz'), join(root, 'boot', `vmlinuz-${kernelVersion}`)];
-  for (const path of candidates) {
-    if (await access(path).then(() => true, () => false)) return path;
-  }
-  throw new Error(`the kernel package ships modules for ${kernelVersion} but no kernel image (looked for usr/lib/modules/${kernelVersion}/vmlinuz and boot/vmlinuz-${kernelVersion})`);
 }
 
 /** The per-kernel layer of an initrd: selected modules, their closure and firmware, indexed by depmod. */

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { parseModuleIndex, type ModuleIndex } from './module-index';
@@ -37,6 +37,18 @@ export async function runDepmod(root: string, kernelVersion: string): Promise<vo
 export async function shippedKernels(root: string): Promise<string[]> {
   const entries = await readdir(join(root, 'usr/lib/modules'), { withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/**
+ * The kernel image of a version below root ("/" for the build host): next to the modules
+ * (Fedora, and Debian's kernel-install layout) or in /boot (Debian's packages).
+ */
+export async function findKernelImage(root: string, kernelVersion: string): Promise<string> {
+  const candidates = [join(root, 'usr/lib/modules', kernelVersion, 'vmlinuz'), join(root, 'boot', `vmlinuz-${kernelVersion}`)];
+  for (const path of candidates) {
+    if (await access(path).then(() => true, () => false)) return path;
+  }
+  throw new Error(`no kernel image for ${kernelVersion} (looked at ${candidates.join(', ')})`);
 }
 
 /** Files depmod needs besides the modules themselves. */

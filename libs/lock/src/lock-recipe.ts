@@ -38,9 +38,19 @@ export function lockCommand(name: string): string {
   return `npx nx run ${name}:lock`;
 }
 
+/** $releasever and $basearch of a recipe: releasever falls back to the release's versionId. */
+function releaseVariables(recipe: ResolvedRecipe): { releasever: string; basearch: string } {
+  return { releasever: recipe.release.releasever ?? recipe.release.versionId ?? '', basearch: recipe.release.basearch ?? 'x86_64' };
+}
+
+/** Everything dnf needs to see a recipe's repositories: the repositories, $releasever and $basearch. */
+export function dnfTarget(recipe: ResolvedRecipe, workspaceRoot: string): { repositories: RepositorySpec[]; releasever: string; basearch: string } {
+  return { repositories: repositoriesFor(recipe, workspaceRoot).specs, ...releaseVariables(recipe) };
+}
+
 /** The recipe's repositories as dnf sees them, and as the lock records them (workspace-independent). */
 export function repositoriesFor(recipe: ResolvedRecipe, workspaceRoot: string): { specs: RepositorySpec[]; recorded: { id: string; url: string }[] } {
-  const vars = { releasever: recipe.release.releasever ?? recipe.release.versionId ?? '', basearch: recipe.release.basearch ?? 'x86_64' };
+  const vars = releaseVariables(recipe);
   const specs: RepositorySpec[] = [];
   const recorded: { id: string; url: string }[] = [];
   for (const repo of recipe.repositories) {
@@ -154,14 +164,7 @@ function sameKernel(a: KernelLock | undefined, b: KernelLock | undefined): boole
  */
 async function lockKernelPackage(recipe: ResolvedRecipe, spec: string, ctx: LockContext): Promise<KernelLock> {
   try {
-    const resolved = await resolvePackages({
-      packages: [spec],
-      basePackages: [],
-      repositories: repositoriesFor(recipe, ctx.workspaceRoot).specs,
-      releasever: recipe.release.releasever ?? recipe.release.versionId ?? '',
-      basearch: recipe.release.basearch ?? 'x86_64',
-      weakDependencies: false,
-    });
+    const resolved = await resolvePackages({ ...dnfTarget(recipe, ctx.workspaceRoot), packages: [spec], basePackages: [], weakDependencies: false });
     return { request: spec, packages: sortLockedPackages(resolved.packages.map(toLockedPackage)) };
   } catch (err) {
     if (err instanceof DnfError && err.kind === 'no-package') {
@@ -184,15 +187,12 @@ export interface LockResult {
 export async function lockRecipe(name: string, ctx: LockContext): Promise<LockResult> {
   const recipe = resolveRecipe(name, ctx.graph);
   const request = await resolutionRequest(recipe, ctx);
-  const { specs } = repositoriesFor(recipe, ctx.workspaceRoot);
   let resolved;
   try {
     resolved = await resolvePackages({
+      ...dnfTarget(recipe, ctx.workspaceRoot),
       packages: request.request,
       basePackages: request.basePackages,
-      repositories: specs,
-      releasever: recipe.release.releasever ?? recipe.release.versionId ?? '',
-      basearch: recipe.release.basearch ?? 'x86_64',
       weakDependencies: recipe.weakDependencies,
     });
   } catch (err) {

@@ -26,7 +26,7 @@
  */
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, TargetConfiguration } from 'nx/src/devkit-exports';
-import { loadRecipeGraph, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
+import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
 
@@ -140,7 +140,7 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
 function bootableInitrdOf(recipe: ResolvedRecipe, graph: RecipeGraph): string | undefined {
   if (recipe.kind !== 'sysext' || !recipe.extension?.scope.includes('initrd')) return undefined;
   if (recipe.output.format !== 'erofs' && recipe.output.format !== 'squashfs') return undefined;
-  const initrd = [...recipe.baseChain].reverse().find((name) => graph.get(name)?.recipe.kind === 'initrd');
+  const initrd = nearestBaseOfKind(recipe.baseChain, graph, 'initrd');
   if (!initrd) return undefined;
   const base = resolveRecipe(initrd, graph);
   return base.kernel && /\/systemd$/.test(base.init) ? initrd : undefined;

@@ -5,7 +5,7 @@ export { substituteVariables, findVariables, KNOWN_VARIABLES, REPOSITORY_URL_FIE
 export { recipeSchema, validateRecipeData, type SchemaNode } from './schema';
 export type { PositionTarget } from './source-map';
 export { loadRecipeFile, parseRecipe, RECIPE_FILE_NAME, type LoadedRecipe, type LoadRecipeOptions, type ParseRecipeOptions } from './load-recipe';
-export { loadRecipeGraph, buildRecipeGraph, BASE_KINDS, type RecipeGraph } from './recipe-graph';
+export { loadRecipeGraph, buildRecipeGraph, nearestBaseOfKind, BASE_KINDS, type RecipeGraph } from './recipe-graph';
 export {
   resolveRecipe,
   type ResolvedRecipe,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecipeError, RecipeErrors } from './errors';
-import { loadRecipeGraph } from './recipe-graph';
+import { loadRecipeGraph, nearestBaseOfKind } from './recipe-graph';
 
 const root = mkdtempSync(join(tmpdir(), 'strata-graph-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -157,5 +157,19 @@ describe('loadRecipeGraph', () => {
       'an initrd cannot be based on "b", which is a sysext',
       'the bases form a cycle: d -> d',
     ]);
+  });
+});
+
+describe('nearestBaseOfKind', () => {
+  it('finds the nearest base of a kind, never the recipe itself', () => {
+    const { ws, recipeFiles } = workspace({
+      'recipes/initrd-base/recipe.yaml': 'kind: initrd\n',
+      'recipes/initrd-server/recipe.yaml': 'kind: initrd\nbase: initrd-base\n',
+      'recipes/sysext-a/recipe.yaml': 'kind: sysext\nbase: initrd-server\n',
+    });
+    const graph = loadRecipeGraph(ws, recipeFiles);
+    expect(nearestBaseOfKind(['initrd-base', 'initrd-server', 'sysext-a'], graph, 'initrd')).toBe('initrd-server');
+    expect(nearestBaseOfKind(['initrd-base', 'initrd-server'], graph, 'sysext')).toBeUndefined();
+    expect(nearestBaseOfKind([], graph, 'initrd')).toBeUndefined();
   });
 });

@@ -13,6 +13,11 @@ export const BASE_KINDS: Readonly<Record<RecipeKind, readonly RecipeKind[]>> = {
   confext: ['initrd', 'confext'],
 };
 
+/** The nearest of a recipe's bases (root-first chain names) that is of the kind, if any. */
+export function nearestBaseOfKind(baseChain: readonly string[], graph: RecipeGraph, kind: RecipeKind): string | undefined {
+  return [...baseChain].reverse().find((name) => graph.get(name)?.recipe.kind === kind);
+}
+
 function article(kind: RecipeKind): string {
   return kind === 'initrd' ? 'an' : 'a';
 }

@@ -1,14 +1,14 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bootAndWatch, cachedLvmRootDisk, cachedVmlinux, LVM_ROOT_DEVICE, makeRootDisk, ROOT_MARKER } from '@strata/boot';
 import type { ExtensionManifest, InitrdManifest } from '@strata/build';
-import { packDirectorySegments } from '@strata/cpio';
-import { resolveRecipe } from '@strata/recipe';
+import { writeCpioImage } from '@strata/extension';
+import { findKernelImage } from '@strata/kmod';
+import { nearestBaseOfKind, resolveRecipe } from '@strata/recipe';
 import { IMAGES_DIR, loadWorkspaceRecipes, reportErrors } from '../../workspace';
 
 export interface BootTestOptions {
@@ -16,14 +16,6 @@ export interface BootTestOptions {
   append?: string;
   /** ext4: the root file system on the whole disk; lvm: on the LV strata/root of a PV on the disk. */
   root?: 'ext4' | 'lvm';
-}
-
-async function kernelImage(version: string): Promise<string> {
-  const candidates = [`/usr/lib/modules/${version}/vmlinuz`, `/boot/vmlinuz-${version}`];
-  for (const path of candidates) {
-    if (await access(path).then(() => true, () => false)) return path;
-  }
-  throw new Error(`no kernel image for ${version} (looked at ${candidates.join(', ')})`);
 }
 
 /** An initrd-scope system extension, delivered with the initrd and expected to be merged by it. */
@@ -51,7 +43,7 @@ async function extensionArchive(name: string, root: string, work: string): Promi
     await mkdir(join(tree, EXTENSIONS_DIR), { recursive: true });
     for (const file of files) await copyFile(join(dir, file), join(tree, EXTENSIONS_DIR, file));
     const archive = join(work, `${name}.extension.cpio`);
-    await pipeline(Readable.from(packDirectorySegments(tree, { sourceDateEpoch: 0 })), createWriteStream(archive));
+    await writeCpioImage(tree, archive, { compression: { kind: 'none', level: 0 }, sourceDateEpoch: 0 });
     return { name, archive, verity: manifest.verity !== null };
   } finally {
     await rm(tree, { recursive: true, force: true });
@@ -78,7 +70,7 @@ export default async function bootTestExecutor(options: BootTestOptions, context
     const recipe = resolveRecipe(name, graph);
     if (recipe.kind === 'initrd') return bootInitrd(name, name, undefined, options, context);
     // An extension boots with the nearest initrd it builds on.
-    const initrd = [...recipe.baseChain].reverse().find((base) => graph.get(base)?.recipe.kind === 'initrd');
+    const initrd = nearestBaseOfKind(recipe.baseChain, graph, 'initrd');
     if (!initrd) throw new Error(`${name} builds on no initrd, so there is nothing to boot it with`);
     const addon = await extensionArchive(name, context.root, join(context.root, 'dist/boot', name));
     return bootInitrd(name, initrd, addon, options, context);
@@ -92,7 +84,7 @@ async function bootInitrd(label: string, initrdName: string, addon: ExtensionAdd
   const work = join(context.root, 'dist/boot', label);
   await mkdir(work, { recursive: true });
   // The kernel image built with the initrd (kernel.package), else the host's kernel of that version.
-  const vmlinuz = manifest.kernel.vmlinuz ? join(imageDir, manifest.kernel.vmlinuz) : await kernelImage(manifest.kernel.version);
+  const vmlinuz = manifest.kernel.vmlinuz ? join(imageDir, manifest.kernel.vmlinuz) : await findKernelImage('/', manifest.kernel.version);
   const kernelCacheName = manifest.kernel.vmlinuz ? `vmlinux-${manifest.kernel.version}-${initrdName}` : `vmlinux-${manifest.kernel.version}`;
   const kernel = await cachedVmlinux(vmlinuz, join(context.root, 'dist/boot/kernels', kernelCacheName));
   let initrd = join(imageDir, manifest.image);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildLayer, type BuildPlan } from '@strata/build';
 import { extensionReleaseFor, summarizePaths } from '@strata/extension';
-import { chainPackages, checkLock, repositoriesFor } from '@strata/lock';
+import { chainPackages, checkLock, dnfTarget } from '@strata/lock';
 import { isExtensionKind, resolveRecipe } from '@strata/recipe';
 import { LAYERS_DIR, isVerbose, loadWorkspaceRecipes, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
 
@@ -32,9 +32,7 @@ export default async function imageExecutor(options: ImageOptions, context: Exec
       workDir: join(context.root, 'dist/.work'),
       packages: state.lock.packages,
       layerOf: new Map([...chain.map((c) => [c.pkg.nevra, c.layer] as const), ...state.lock.packages.map((p) => [p.nevra, name] as const)]),
-      repositories: repositoriesFor(recipe, context.root).specs,
-      releasever: recipe.release.releasever ?? recipe.release.versionId ?? '',
-      basearch: recipe.release.basearch ?? 'x86_64',
+      ...dnfTarget(recipe, context.root),
       removePackages: recipe.removePackages,
       removeFiles: recipe.removeFiles,
       filesDir: recipe.filesDir && existsSync(recipe.filesDir) ? recipe.filesDir : null,

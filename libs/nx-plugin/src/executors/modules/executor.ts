@@ -1,7 +1,7 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { join, relative } from 'node:path';
 import { buildModules, type ModulesPlan } from '@strata/build';
-import { checkLock, lockCommand, repositoriesFor } from '@strata/lock';
+import { checkLock, dnfTarget, lockCommand } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { MODULES_DIR, isVerbose, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
 
@@ -15,13 +15,7 @@ async function lockedKernelPackage(recipe: ResolvedRecipe, graph: RecipeGraph, r
   const state = await checkLock(recipe.name, { workspaceRoot: root, graph });
   if (!state.fresh) throw new Error(`refusing to build the modules of ${recipe.name}: ${state.reason}`);
   if (!state.lock.kernel) throw new Error(`${relative(root, recipe.dir)}/packages.lock.json has no "kernel" section for kernel.package "${recipe.kernel?.package}"; refresh it with: ${lockCommand(recipe.name)}`);
-  return {
-    packages: state.lock.kernel.packages,
-    repositories: repositoriesFor(recipe, root).specs,
-    releasever: recipe.release.releasever ?? recipe.release.versionId ?? '',
-    basearch: recipe.release.basearch ?? 'x86_64',
-    verbose,
-  };
+  return { ...dnfTarget(recipe, root), packages: state.lock.kernel.packages, verbose };
 }
 
 export default async function modulesExecutor(options: ModulesOptions, context: ExecutorContext): Promise<{ success: boolean }> {
