@@ -1,5 +1,6 @@
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { ImagePathError, resolveInRoot } from '@strata/image-root';
 import { globToRegExp, matchesAny } from './glob';
 
 /** Every path below root, relative, parents before children, bytewise order. */
@@ -55,12 +56,13 @@ const RPM_DATABASE = ['usr/lib/sysimage/rpm', 'var/lib/rpm'];
 /** Remove package-manager state; the rpm database only when no layer builds on this tree. */
 export async function removePackageManagerState(root: string, options: { keepRpmDatabase: boolean }): Promise<void> {
   const paths = options.keepRpmDatabase ? PACKAGE_MANAGER_STATE : [...PACKAGE_MANAGER_STATE, ...RPM_DATABASE];
-  for (const path of paths) await rm(join(root, path), { recursive: true, force: true });
+  for (const path of paths) await rm(await resolveInRoot(root, path), { recursive: true, force: true });
   // rpm leaves lock files beside the database; they differ run to run. (The -wal/-shm files are
   // folded into the database by checkpointRpmDatabase before this runs.)
   if (options.keepRpmDatabase) {
-    for (const name of await readdir(join(root, RPM_DATABASE[0])).catch(() => [] as string[])) {
-      if (name.startsWith('.')) await rm(join(root, RPM_DATABASE[0], name), { force: true });
+    const database = await resolveInRoot(root, RPM_DATABASE[0], { followLast: true });
+    for (const name of await readdir(database).catch(() => [] as string[])) {
+      if (name.startsWith('.')) await rm(join(database, name), { force: true });
     }
   }
 }
@@ -68,24 +70,45 @@ export async function removePackageManagerState(root: string, options: { keepRpm
 /**
  * Copy the recipe's extra tree over the image; files become root-owned as in a package. Symbolic
  * links are copied as links: they point into the image, so in the recipe folder they may dangle.
+ * Every destination is looked up inside the image (resolveInRoot): a link the image already holds,
+ * such as var/run -> /run, leads to the image's /run, never the host's. A file or link replaces
+ * whatever the image has at its own name, a link included.
  */
 export async function overlayFiles(sourceDir: string, root: string): Promise<void> {
+  const top = await lstat(sourceDir);
+  if (top.isSymbolicLink()) {
+    throw new Error(`${sourceDir} is a symbolic link (to ${await readlink(sourceDir)}); a recipe's files folder must be a real folder inside the recipe: replace the link with the files themselves`);
+  }
   for (const path of await listTree(sourceDir)) {
     const from = join(sourceDir, path);
-    const to = join(root, path);
-    const st = await lstat(from);
-    if (st.isDirectory()) {
-      await mkdir(to, { recursive: true });
-    } else if (st.isSymbolicLink()) {
-      await rm(to, { force: true });
-      await symlink(await readlink(from), to);
-    } else if (st.isFile()) {
-      await rm(to, { force: true });
-      await copyFile(from, to);
-      await chmod(to, st.mode & 0o7777);
-    } else {
-      throw new Error(`${from}: only folders, files and symbolic links can be copied into an image`);
-    }
+    await overlayOne(from, path, root).catch((error: Error) => {
+      throw error instanceof ImagePathError ? new Error(`${from} cannot be copied into the image: ${error.message}`) : error;
+    });
+  }
+}
+
+async function overlayOne(from: string, path: string, root: string): Promise<void> {
+  const st = await lstat(from);
+  if (st.isDirectory()) {
+    const to = await resolveInRoot(root, path, { followLast: true });
+    const existing = await lstat(to).catch(() => null);
+    if (existing && !existing.isDirectory()) throw new Error(`${from} is a folder, but the image has a file at /${path}: list ${path} in removeFiles, or rename the folder`);
+    await mkdir(to, { recursive: true });
+    return;
+  }
+  const to = await resolveInRoot(root, path);
+  if ((await lstat(to).catch(() => null))?.isDirectory()) {
+    throw new Error(`${from} would replace the image's folder /${path}: list ${path} in removeFiles to replace it on purpose, or put the file inside the folder`);
+  }
+  if (st.isSymbolicLink()) {
+    await rm(to, { force: true });
+    await symlink(await readlink(from), to);
+  } else if (st.isFile()) {
+    await rm(to, { force: true });
+    await copyFile(from, to);
+    await chmod(to, st.mode & 0o7777);
+  } else {
+    throw new Error(`${from}: only folders, files and symbolic links can be copied into an image`);
   }
 }
 
@@ -104,10 +127,12 @@ export async function writeInitrdIdentity(root: string, release: ReleaseInfo, re
     `PRETTY_NAME="${release.name ?? release.id} initrd (${recipeName})"`,
     `VARIANT_ID=${recipeName}`,
   ];
-  await mkdir(join(root, 'etc'), { recursive: true });
-  await writeFile(join(root, 'etc/initrd-release'), `${lines.join('\n')}\n`);
-  const initPath = join(root, 'init');
+  // Both names are replaced as themselves, even when the image has a link there.
+  await mkdir(await resolveInRoot(root, 'etc', { followLast: true }), { recursive: true });
+  const releasePath = await resolveInRoot(root, 'etc/initrd-release');
+  await rm(releasePath, { force: true });
+  await writeFile(releasePath, `${lines.join('\n')}\n`);
+  const initPath = await resolveInRoot(root, 'init');
   await rm(initPath, { force: true });
-  await mkdir(dirname(initPath), { recursive: true });
   await symlink(init.replace(/^\/+/, ''), initPath);
 }

@@ -3,8 +3,9 @@
  * in, write the extension-release file, and afterwards keep exactly what the layer added or changed
  * in the hierarchies the extension is merged into.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { resolveInRoot } from '@strata/image-root';
 import type { ResolvedRecipe } from '@strata/recipe';
 import { copyPaths } from './copy-paths';
 import { extensionReleaseEntries, extensionReleasePath, extensionReleaseText, type ExtensionKind, type ExtensionReleaseFields } from './extension-release';
@@ -61,8 +62,10 @@ export class ExtensionLayer {
   }
 
   async writeRelease(root: string): Promise<void> {
-    const path = join(root, this.releaseFile);
-    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    const folder = await resolveInRoot(root, dirname(this.releaseFile), { followLast: true });
+    await mkdir(folder, { recursive: true, mode: 0o755 });
+    const path = join(folder, basename(this.releaseFile));
+    await rm(path, { force: true });
     await writeFile(path, extensionReleaseText(this.plan.release), { mode: 0o644 });
   }
 
