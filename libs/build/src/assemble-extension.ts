@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extractArchive } from '@strata/cpio';
 import {
@@ -19,8 +19,10 @@ import {
   type ImageCompression,
   type SigningKeys,
 } from '@strata/extension';
+import { makeOwnedDir } from '@strata/owner';
 import { withAtomicOutput } from './atomic-output';
 import { sha256File, type Manifest } from './build-image';
+import { rebuildCommand, verifyOutput } from './verify-output';
 
 export interface AssembleExtensionPlan {
   name: string;
@@ -107,6 +109,7 @@ async function writeTreeChecksums(dir: string): Promise<void> {
  * dm-verity hash tree, root hash and signature when asked, a manifest and SHA256SUMS.
  */
 export async function assembleExtension(plan: AssembleExtensionPlan): Promise<ExtensionManifest> {
+  await verifyOutput(plan.layerDir, rebuildCommand(plan.name, 'image'));
   const layer: Manifest = JSON.parse(await readFile(join(plan.layerDir, 'manifest.json'), 'utf8'));
   const extension = layer.extension;
   if (!extension) throw new Error(`${plan.layerDir}/manifest.json describes no extension layer; rebuild it: npx nx run ${plan.name}:image --skip-nx-cache`);
@@ -117,8 +120,7 @@ export async function assembleExtension(plan: AssembleExtensionPlan): Promise<Ex
   // Fail on missing keys before any work.
   const keys = plan.sign ? await (plan.signingKeys ?? (() => signingKeysFromEnvironment()))() : null;
 
-  await mkdir(plan.workDir, { recursive: true });
-  const scratch = await mkdtemp(join(plan.workDir, `${plan.name}-extension-`));
+  const scratch = await makeOwnedDir(plan.workDir, `${plan.name}-extension-`);
   try {
     const tree = join(scratch, 'tree');
     await mkdir(tree, { mode: 0o755 });

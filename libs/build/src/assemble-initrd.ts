@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { withAtomicOutput } from './atomic-output';
 import { sha256File, writeChecksums, type Manifest } from './build-image';
 import type { ModulesManifest } from './build-modules';
+import { rebuildCommand, verifyOutput } from './verify-output';
 
 export interface AssemblePlan {
   name: string;
@@ -36,6 +37,8 @@ export interface InitrdManifest extends Manifest {
  * swaps the second part.
  */
 export async function assembleInitrd(plan: AssemblePlan): Promise<InitrdManifest> {
+  await verifyOutput(plan.layerDir, rebuildCommand(plan.name, 'image'));
+  if (plan.modulesDir) await verifyOutput(plan.modulesDir, rebuildCommand(plan.name, 'modules'));
   const layer: Manifest = JSON.parse(await readFile(join(plan.layerDir, 'manifest.json'), 'utf8'));
   const modules: ModulesManifest | null = plan.modulesDir ? JSON.parse(await readFile(join(plan.modulesDir, 'modules.json'), 'utf8')) : null;
   return withAtomicOutput(plan.outputDir, async (staging) => {

@@ -1,10 +1,15 @@
-import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, rename, rm } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { makeOwnedDir } from '@strata/owner';
+import { explainNoSpace } from './no-space';
 
-/** A fresh staging folder beside `target` (same file system, so the final rename is atomic). */
+/**
+ * A fresh staging folder beside `target` (same file system, so the final rename is atomic):
+ * `.<name>.tmp-<owner>-XXXXXX`, naming this process so that a later build removes it if this
+ * one is killed (see leftovers.ts).
+ */
 export async function stagingDirFor(target: string): Promise<string> {
-  await mkdir(dirname(target), { recursive: true });
-  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+  const staging = await makeOwnedDir(dirname(target), `.${basename(target)}.tmp-`);
   // mkdtemp makes it private (0700); the output it becomes is an ordinary readable folder.
   await chmod(staging, 0o755);
   return staging;
@@ -39,7 +44,8 @@ export async function replaceDirectory(staged: string, target: string): Promise<
 export async function withAtomicOutput<T>(outputDir: string, fill: (stagingDir: string) => Promise<T>): Promise<T> {
   const staging = await stagingDirFor(outputDir);
   try {
-    const result = await fill(staging);
+    // A full disk names the output being written, not just "ENOSPC: ..., write".
+    const result = await explainNoSpace(staging, () => fill(staging));
     await replaceDirectory(staging, outputDir);
     return result;
   } finally {

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { compressEachPiece, extractArchive, packDirectorySegments } from '@strata/cpio';
 import { installLockedPackages, type RepositorySpec } from '@strata/dnf';
 import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } from '@strata/extension';
 import type { LockedPackage } from '@strata/lock';
+import { makeOwnedDir } from '@strata/owner';
 import { withAtomicOutput } from './atomic-output';
+import { explainNoSpace } from './no-space';
+import { rebuildCommand, verifyOutput } from './verify-output';
 import { checkpointRpmDatabase, erasePackages, queryInstalled, type InstalledPackage } from './rpmdb';
 import { listTree, overlayFiles, removeMatchingFiles, removePackageManagerState, writeInitrdIdentity, type ReleaseInfo, type RemovalReport } from './tree';
 
@@ -86,7 +89,7 @@ export async function writeArchive(root: string, file: string, compression: Buil
   // Whole archives of bounded size, one zstd frame each: the kernel decodes one frame per archive.
   const cpio = counted(packDirectorySegments(root, { sourceDateEpoch }), counter);
   const body = compression.kind === 'zstd' ? compressEachPiece(cpio, compression.level) : cpio;
-  await pipeline(Readable.from(body), createWriteStream(file));
+  await explainNoSpace(file, () => pipeline(Readable.from(body), createWriteStream(file)));
   return counter.bytes;
 }
 
@@ -97,26 +100,19 @@ export async function writeChecksums(dir: string): Promise<void> {
   await writeFile(join(dir, 'SHA256SUMS'), `${sums.join('\n')}\n`);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** Build one layer: base tree + locked packages -> image, tree for children, manifest, SHA256SUMS. */
 export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
   const phase = plan.onPhase ?? (() => undefined);
-  await mkdir(plan.workDir, { recursive: true });
-  const scratch = await mkdtemp(join(plan.workDir, `${plan.name}-`));
+  // Named after this process: a later build removes it if this one is killed.
+  const scratch = await makeOwnedDir(plan.workDir, `${plan.name}-`);
   const root = join(scratch, 'root');
   try {
     phase('base');
     await mkdir(root, { mode: 0o755 });
     if (plan.baseOutputDir) {
-      const baseTree = join(plan.baseOutputDir, TREE_ARCHIVE);
-      if (!(await exists(baseTree))) throw new Error(`the base "${plan.base}" has no built tree at ${baseTree}; build it first: npx nx build ${plan.base}`);
-      await extractArchive(baseTree, root);
+      // A base half restored from the Nx cache must not become part of this layer.
+      await verifyOutput(plan.baseOutputDir, rebuildCommand(plan.base ?? basename(plan.baseOutputDir), 'image'));
+      await extractArchive(join(plan.baseOutputDir, TREE_ARCHIVE), root);
     }
     const extension = plan.extension ? await ExtensionLayer.begin(plan.extension, root, plan.baseOutputDir ? await queryInstalled(root) : []) : null;
 

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { dieWithLauncher } from '@strata/owner';
 import { loadRecipeGraph, type RecipeGraph } from '@strata/recipe';
 
 /** recipes/**\/recipe.yaml, relative to the workspace, in a stable order (what createNodes sees too). */
@@ -21,8 +22,13 @@ export function loadWorkspaceRecipes(workspaceRoot: string): RecipeGraph {
   return loadRecipeGraph(workspaceRoot, findRecipeFiles(workspaceRoot));
 }
 
-/** Executors report errors as one readable block instead of a stack trace. */
+/**
+ * Executors report errors as one readable block instead of a stack trace. Every executor runs
+ * through here, so this is also where its processes are tied to nx: Nx starts an executor in a
+ * session of its own, where a kill of nx's process group would not reach it.
+ */
 export async function reportErrors(run: () => Promise<boolean>): Promise<{ success: boolean }> {
+  const stopWatching = dieWithLauncher();
   try {
     return { success: await run() };
   } catch (err) {
@@ -30,6 +36,8 @@ export async function reportErrors(run: () => Promise<boolean>): Promise<{ succe
     const verbose = process.env.NX_VERBOSE_LOGGING === 'true';
     console.error(String((verbose ? (err as Error).stack : undefined) ?? (err as Error).message ?? err));
     return { success: false };
+  } finally {
+    stopWatching();
   }
 }
 
@@ -63,3 +71,4 @@ export function phasePrinter(name: string, options: { verbose?: boolean; interac
     current = phase === 'done' ? undefined : { phase, start: performance.now() };
   };
 }
+

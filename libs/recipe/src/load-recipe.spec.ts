@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecipeError, RecipeErrors } from './errors';
-import { loadRecipeFile, parseRecipe } from './load-recipe';
+import { loadRecipeFile, MAX_GLOBS, MAX_RECIPE_BYTES, parseRecipe } from './load-recipe';
 
 const root = mkdtempSync(join(tmpdir(), 'strata-recipe-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -265,6 +265,38 @@ describe('loadRecipeFile: errors, exactly as printed', () => {
       'recipes/foo/recipe.yaml:2:8: error: "files" must be a folder inside the recipe\'s folder, not "../shared"\n  hint: write a path relative to the folder of recipe.yaml',
     );
     expect(report('kind: initrd\nfiles: overlay\n')).toBe('recipes/foo/recipe.yaml:2:8: error: the files folder "overlay" does not exist\n  hint: create recipes/foo/overlay, or remove "files"');
+  });
+
+  it('removeFiles entries that leave the image root or can never match: at the entry', () => {
+    expect(report('kind: initrd\nremoveFiles:\n  - usr/share/doc/**\n  - "../../x"\n')).toBe(
+      'recipes/foo/recipe.yaml:4:5: error: removeFiles entry "../../x" leaves the image root through "..", so it can never match\n  hint: globs are relative to the image root, as in "usr/share/doc/**"',
+    );
+    expect(report('kind: initrd\nremoveFiles: [/usr/share/man/**]\n')).toBe(
+      'recipes/foo/recipe.yaml:2:15: error: removeFiles entry "/usr/share/man/**" is an absolute path; globs are relative to the image root\n  hint: write "usr/share/man/**"',
+    );
+    expect(report('kind: initrd\nremoveFiles: [usr/share/doc/]\n')).toBe(
+      'recipes/foo/recipe.yaml:2:15: error: removeFiles entry "usr/share/doc/" can never match: paths in the image have no empty, "." or trailing "/" parts\n  hint: write "usr/share/doc" (a matching folder goes with its content)',
+    );
+    expect(errorOf('kind: initrd\nremoveFiles: [./a, "usr/lib/../x"]\n').message.match(/:\d+:\d+: error/g)).toEqual([':2:15: error', ':2:20: error']);
+  });
+
+  it('a YAML alias bomb: named at the file and its first alias', () => {
+    const bomb = ['kind: initrd', 'x: &a [l, l, l, l, l, l, l, l, l]', ...Array.from({ length: 8 }, (_, i) => `x${i}: &${'b'.repeat(i + 1)} [${Array(9).fill(`*${i === 0 ? 'a' : 'b'.repeat(i)}`).join(', ')}]`)].join('\n');
+    const started = performance.now();
+    expect(report(`${bomb}\n`)).toBe(
+      'recipes/foo/recipe.yaml:3:9: error: invalid YAML: its aliases (*name) expand the document far beyond what a recipe needs (an "alias bomb"); refusing to load it\n  hint: write the values out instead of repeating aliases (*name)',
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('recipe size and glob count have limits', () => {
+    expect(report(`kind: initrd\ndescription: "${'x'.repeat(MAX_RECIPE_BYTES)}"\n`)).toMatch(
+      /^recipes\/foo\/recipe\.yaml:1:1: error: the recipe is \d+ bytes; at most 262144 are accepted\n {2}hint: /,
+    );
+    const globs = Array.from({ length: MAX_GLOBS + 1 }, (_, i) => `  - usr/share/x${i}/**`).join('\n');
+    expect(report(`kind: initrd\nremoveFiles:\n${globs}\n`)).toBe(
+      'recipes/foo/recipe.yaml:2:1: error: "removeFiles" holds 1001 entries; at most 1000 are accepted\n  hint: match whole folders with "**" instead of listing their files',
+    );
   });
 
   it('a folder name that cannot be a project name', () => {

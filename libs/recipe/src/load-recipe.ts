@@ -72,6 +72,47 @@ function yamlErrors(doc: Document, lines: LineCounter, file: string): RecipeErro
   return unresolved;
 }
 
+/** A recipe lists packages and globs: far below this. It bounds what parsing a hostile file costs. */
+export const MAX_RECIPE_BYTES = 256 * 1024;
+/** Globs per list (removeFiles, kernel.modules): each is matched against every path of the image. */
+export const MAX_GLOBS = 1000;
+/** Alias uses yaml expands before it stops a document as an "alias bomb" (yaml's default). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Why a removeFiles glob can never match a path of the image (paths are relative to the image
+ * root, normalized, without a trailing "/"), or null when it can.
+ */
+export function unmatchableGlobReason(glob: string): { detail: string; hint: string } | null {
+  const relativeForm = glob.replace(/^\/+/, '').split('/').filter((part) => part !== '' && part !== '.').join('/');
+  if (glob.split('/').includes('..')) {
+    return { detail: `"${glob}" leaves the image root through "..", so it can never match`, hint: 'globs are relative to the image root, as in "usr/share/doc/**"' };
+  }
+  if (glob.startsWith('/')) return { detail: `"${glob}" is an absolute path; globs are relative to the image root`, hint: `write "${relativeForm}"` };
+  if (relativeForm === '') return { detail: `"${glob}" names no path of the image`, hint: 'write a glob relative to the image root, as in "usr/share/doc/**"' };
+  if (relativeForm !== glob) {
+    return { detail: `"${glob}" can never match: paths in the image have no empty, "." or trailing "/" parts`, hint: `write "${relativeForm}" (a matching folder goes with its content)` };
+  }
+  return null;
+}
+
+/** The document as data; aliases that expand without bound (an "alias bomb") are an error in the file. */
+function toData(doc: Document, lines: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
+    let first: { line: number; col: number } = { line: 1, col: 1 };
+    visit(doc, {
+      Alias(_key, node) {
+        first = lines.linePos(node.range?.[0] ?? 0);
+        return visit.BREAK;
+      },
+    });
+    throw new RecipeError(file, first.line, first.col, 'invalid YAML: its aliases (*name) expand the document far beyond what a recipe needs (an "alias bomb"); refusing to load it', 'write the values out instead of repeating aliases (*name)');
+  }
+}
+
 interface Check {
   path: RecipePath;
   at: PositionTarget | { within: string };
@@ -118,6 +159,17 @@ function semanticChecks(recipe: Recipe): Check[] {
     const normalized = normalize(recipe.files);
     if (isAbsolute(recipe.files) || normalized === '..' || normalized.startsWith(`..${sep}`)) {
       checks.push({ path: ['files'], at: 'value', detail: `"files" must be a folder inside the recipe's folder, not "${recipe.files}"`, hint: 'write a path relative to the folder of recipe.yaml' });
+    }
+  }
+
+  (recipe.removeFiles ?? []).forEach((glob, index) => {
+    const reason = unmatchableGlobReason(glob);
+    if (reason) checks.push({ path: ['removeFiles', index], at: 'value', detail: `removeFiles entry ${reason.detail}`, hint: reason.hint });
+  });
+  for (const path of [['removeFiles'], ['kernel', 'modules']] as const) {
+    const list = path.length === 1 ? recipe.removeFiles : recipe.kernel?.modules;
+    if (list && list.length > MAX_GLOBS) {
+      checks.push({ path: [...path], at: 'key', detail: `"${path.join('.')}" holds ${list.length} entries; at most ${MAX_GLOBS} are accepted`, hint: 'match whole folders with "**" instead of listing their files' });
     }
   }
 
@@ -176,6 +228,10 @@ export function parseRecipe(text: string, file: string, options: ParseRecipeOpti
   const dir = dirname(absolute);
   const name = basename(dir);
 
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_RECIPE_BYTES) {
+    throw new RecipeError(displayFile, 1, 1, `the recipe is ${bytes} bytes; at most ${MAX_RECIPE_BYTES} are accepted`, 'a recipe names packages and globs; match whole folders with "**" instead of listing files');
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   throwRecipeErrors(yamlErrors(doc, lines, displayFile));
@@ -189,7 +245,7 @@ export function parseRecipe(text: string, file: string, options: ParseRecipeOpti
     throw new RecipeError(displayFile, 1, 1, `the recipe folder name "${name}" cannot be a project name`, 'use letters, digits, ".", "_" and "-", starting with a letter or digit');
   }
 
-  const data: unknown = doc.toJS();
+  const data: unknown = toData(doc, lines, displayFile);
   if (data === null || data === undefined) {
     throw new RecipeError(displayFile, 1, 1, 'the recipe is empty', 'start with "kind: initrd" (or sysext, confext)');
   }

@@ -3,11 +3,12 @@
  * children build on keeps it; the image does not). Only the database is unpacked, into a
  * temporary root that rpm then queries.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { readArchiveFile } from '@strata/cpio';
+import { makeOwnedDir } from '@strata/owner';
 
 export const RPMDB_DIR = 'usr/lib/sysimage/rpm';
 
@@ -39,7 +40,7 @@ export function parseOwnership(output: string): Ownership {
 
 /** Ask rpm who owns what in the tree archive's database; empty when the tree has none. */
 export async function ownershipFromTree(treeArchive: string): Promise<Ownership> {
-  const root = await mkdtemp(join(tmpdir(), 'strata-rpmdb-'));
+  const root = await makeOwnedDir(tmpdir(), 'strata-rpmdb-');
   try {
     let found = false;
     for await (const entry of readArchiveFile(treeArchive, { withData: (e) => e.name.startsWith(`${RPMDB_DIR}/`) && e.type === 'file' })) {

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
 import { aptUpdate, debFileName, hasLists, hostDebianMirrors, parseSourcesFile, parseSourcesList, prepareAptState, renderSources } from './apt';
 import { closureDigest } from './mirror-state';
 
@@ -85,5 +86,23 @@ describe('an unreachable mirror', () => {
     expect(update.ok).toBe(false);
     expect(update.unreachable, update.output).toBe(true);
     expect(await hasLists(state)).toBe(false);
+  });
+});
+
+describe('a full file system', () => {
+  it('fails apt at once, naming the folder and the file system, instead of waiting', async () => {
+    const small = join(scratch, 'small');
+    mkdirSync(small);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=30m', 'tmpfs', small]);
+    try {
+      const state = await prepareAptState(join(small, 'apt'), join(small, 'archives'));
+      const started = Date.now();
+      await expect(aptUpdate(state)).rejects.toThrow(
+        new RegExp(`^only \\d+\\.\\d MB free on the file system mounted at ${small} \\(31\\.5 MB in all\\), and ${small}/apt needs at least 128\\.0 MB for apt's package lists and \\.debs; free space there`),
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await execa('umount', [small]);
+    }
   });
 });

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { requireFreeSpace } from '@strata/build';
 import { parseControlParagraphs } from './control';
 
 export interface AptState {
@@ -162,7 +163,12 @@ export async function prepareAptState(dir: string, archives: string): Promise<Ap
   return state;
 }
 
+/** Room apt needs for its lists (bookworm main alone unpacks to ~45 MB, with its caches) and a download. */
+export const APT_MIN_FREE_BYTES = 128e6;
+
 async function apt(state: AptState, command: string, args: string[], cwd?: string) {
+  // On a full file system apt-get does not fail: it waits for its download method forever.
+  for (const dir of [state.dir, state.archives]) requireFreeSpace(dir, APT_MIN_FREE_BYTES, "apt's package lists and .debs");
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', APT_CONFIG: state.config, DEBIAN_FRONTEND: 'noninteractive' };
   for (const name of PROXY_ENV) if (process.env[name]) env[name] = process.env[name]!;
   return execa('flock', ['-w', '900', join(state.dir, 'lock'), command, ...args], { cwd: cwd ?? state.dir, extendEnv: false, env, all: true, reject: false });

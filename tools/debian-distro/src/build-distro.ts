@@ -30,7 +30,8 @@ import { requiredField } from './control';
 import { buildPlan, convertDeb, type BuiltPackage } from './convert-deb';
 import { readDebControl, type DebControl } from './deb-archive';
 import { runPool } from '@strata/rpmbuild';
-import { replaceDirectory, stagingDirFor } from '@strata/build';
+import { collectWorkspaceLeftovers, replaceDirectory, stagingDirFor } from '@strata/build';
+import { dieWithLauncher } from '@strata/owner';
 import { createrepo } from './createrepo';
 import { PROJECT_ROOT, readRoots } from './roots';
 
@@ -215,6 +216,9 @@ export async function buildDistro(options: BuildDistroOptions): Promise<DebianDi
 }
 
 async function main(argv: string[]): Promise<void> {
+  // nx runs this command in a session of its own: tie it (and its rpmbuild children) to nx.
+  dieWithLauncher();
+  await collectWorkspaceLeftovers(WORKSPACE_ROOT, (line) => console.log(`debian-distro: ${line}`));
   const { values } = parseArgs({
     args: argv,
     options: { out: { type: 'string' }, cache: { type: 'string' }, offline: { type: 'boolean' }, jobs: { type: 'string' } },

@@ -15,7 +15,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createrepo } from './createrepo';
 import { probeHostBusybox, DEFAULT_BUSYBOX } from './host-busybox';
-import { replaceDirectory, stagingDirFor } from '@strata/build';
+import { collectWorkspaceLeftovers, replaceDirectory, stagingDirFor } from '@strata/build';
+import { dieWithLauncher } from '@strata/owner';
 import { runPool } from '@strata/rpmbuild';
 import { rpmbuild } from './rpmbuild';
 import { buildsFor, HOST_BUSYBOX_VERSION, parseSnapshot, SNAPSHOT_REVISION, type Snapshot, type SpecBuild } from './specs';
@@ -109,6 +110,9 @@ export async function buildFixtureRepo(options: BuildFixtureRepoOptions): Promis
 }
 
 async function main(argv: string[]): Promise<void> {
+  // nx runs this command in a session of its own: tie it (and its rpmbuild children) to nx.
+  dieWithLauncher();
+  await collectWorkspaceLeftovers(WORKSPACE_ROOT, (line) => console.log(`fixture-repo: ${line}`));
   const { values } = parseArgs({
     args: argv,
     options: { out: { type: 'string' }, snapshot: { type: 'string' } },

@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { bootAndWatch, cachedLvmRootDisk, cachedVmlinux, LVM_ROOT_DEVICE, makeRootDisk, ROOT_MARKER } from '@strata/boot';
-import type { ExtensionManifest, InitrdManifest } from '@strata/build';
+import { rebuildCommand, verifyOutput, type ExtensionManifest, type InitrdManifest } from '@strata/build';
 import { writeCpioImage } from '@strata/extension';
 import { findKernelImage } from '@strata/kmod';
 import { nearestBaseOfKind, resolveRecipe } from '@strata/recipe';
@@ -32,6 +32,7 @@ const EXTENSIONS_DIR = 'etc/extensions';
 /** Pack the built extension image, with its verity and signature files, as etc/extensions/<file>. */
 async function extensionArchive(name: string, root: string, work: string): Promise<ExtensionAddon> {
   const dir = join(root, IMAGES_DIR, name);
+  await verifyOutput(dir, rebuildCommand(name, 'build'));
   const manifest: ExtensionManifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
   if (manifest.format !== 'erofs' && manifest.format !== 'squashfs') {
     throw new Error(`${name} is a "${manifest.format}" extension; systemd-sysext merges erofs or squashfs images, so only those are boot-tested`);
@@ -79,6 +80,7 @@ export default async function bootTestExecutor(options: BootTestOptions, context
 
 async function bootInitrd(label: string, initrdName: string, addon: ExtensionAddon | undefined, options: BootTestOptions, context: ExecutorContext): Promise<boolean> {
   const imageDir = join(context.root, IMAGES_DIR, initrdName);
+  await verifyOutput(imageDir, rebuildCommand(initrdName, 'build'));
   const manifest: InitrdManifest = JSON.parse(await readFile(join(imageDir, 'manifest.json'), 'utf8'));
   if (!manifest.kernel) throw new Error(`${initrdName} has no kernel modules layer (no "kernel" section in its recipe), so it cannot boot a disk`);
   const work = join(context.root, 'dist/boot', label);

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { assembleExtension, assembleInitrd, type Manifest } from '@strata/build';
+import { assembleExtension, assembleInitrd, collectWorkspaceLeftovers, type Manifest } from '@strata/build';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { SIZE_REPORT_HTML, sbomFileName, writeImageReports } from '@strata/report';
 import { IMAGES_DIR, LAYERS_DIR, MODULES_DIR, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
@@ -13,6 +13,7 @@ export interface BuildOptions {
 export default async function buildExecutor(_options: BuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
+    await collectWorkspaceLeftovers(context.root, (line) => console.log(`${name}: ${line}`));
     const graph = loadWorkspaceRecipes(context.root);
     const recipe = resolveRecipe(name, graph);
     if (recipe.kind !== 'initrd') return buildExtension(recipe, graph, context.root);

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildLayer, type BuildPlan } from '@strata/build';
+import { buildLayer, collectWorkspaceLeftovers, type BuildPlan } from '@strata/build';
 import { extensionReleaseFor, summarizePaths } from '@strata/extension';
 import { chainPackages, checkLock, dnfTarget } from '@strata/lock';
 import { isExtensionKind, resolveRecipe } from '@strata/recipe';
@@ -14,6 +14,7 @@ export interface ImageOptions {
 export default async function imageExecutor(options: ImageOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
+    await collectWorkspaceLeftovers(context.root, (line) => console.log(`${name}: ${line}`));
     const ctx = { workspaceRoot: context.root, graph: loadWorkspaceRecipes(context.root) };
     const state = await checkLock(name, ctx);
     if (!state.fresh) throw new Error(`refusing to build ${name}: ${state.reason}`);

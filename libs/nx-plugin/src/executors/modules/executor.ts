@@ -1,6 +1,6 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { join, relative } from 'node:path';
-import { buildModules, type ModulesPlan } from '@strata/build';
+import { buildModules, collectWorkspaceLeftovers, type ModulesPlan } from '@strata/build';
 import { checkLock, dnfTarget, lockCommand } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { MODULES_DIR, isVerbose, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
@@ -21,6 +21,7 @@ async function lockedKernelPackage(recipe: ResolvedRecipe, graph: RecipeGraph, r
 export default async function modulesExecutor(options: ModulesOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
+    await collectWorkspaceLeftovers(context.root, (line) => console.log(`${name}: ${line}`));
     const graph = loadWorkspaceRecipes(context.root);
     const recipe = resolveRecipe(name, graph);
     if (!recipe.kernel) throw new Error(`${relative(context.root, recipe.file)}: no "kernel" section, so there are no modules to build`);

@@ -1,5 +1,6 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { join, relative } from 'node:path';
+import { rebuildCommand, verifyOutput } from '@strata/build';
 import { formatSizeReport, readSizeReport, SIZE_REPORT_HTML, SIZE_REPORT_JSON, terminalColors } from '@strata/report';
 import { IMAGES_DIR, reportErrors } from '../../workspace';
 
@@ -13,6 +14,7 @@ export default async function sizeReportExecutor(options: SizeReportOptions, con
   return reportErrors(async () => {
     const name = context.projectName as string;
     const dir = join(context.root, IMAGES_DIR, name);
+    await verifyOutput(dir, rebuildCommand(name, 'build'));
     const report = await readSizeReport(dir);
     if (!report) throw new Error(`${relative(context.root, join(dir, SIZE_REPORT_JSON))} does not exist; build the image: npx nx build ${name}`);
     if (options.json) {

@@ -1,0 +1,36 @@
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { collectLeftovers, describeCollected, type LeftoverPlace } from '@strata/owner';
+
+/** Output folders whose staging folders (`.<name>.tmp-…`, stagingDirFor) sit beside the outputs. */
+export const OUTPUT_PARENTS = ['dist/repos', 'dist/layers', 'dist/modules', 'dist/images'];
+/** Scratch space of every build, inside the workspace. */
+export const WORK_DIR = 'dist/.work';
+
+// mkdtemp ends a name with 6 letters or digits; replaceDirectory adds ".old" to a staging folder.
+const STAGING = /^\..+\.tmp-.*[A-Za-z0-9]{6}(\.old)?$/;
+const SCRATCH = /-[A-Za-z0-9]{6}$/;
+const TEMP = /^strata-(dnf|rpmdb)-.*[A-Za-z0-9]{6}$/;
+
+/** Where the builds of a workspace leave folders when they are interrupted. */
+export function workspaceLeftoverPlaces(workspaceRoot: string, temp = tmpdir()): LeftoverPlace[] {
+  return [
+    ...OUTPUT_PARENTS.map((dir) => ({ dir: join(workspaceRoot, dir), names: STAGING })),
+    { dir: join(workspaceRoot, WORK_DIR), names: SCRATCH },
+    // The dnf helper's state folders and the report's rpm database copies.
+    { dir: temp, names: TEMP },
+  ];
+}
+
+/**
+ * Removes what interrupted builds left (their owner is gone) and says how much that freed.
+ * Never fails a build: collecting is housekeeping.
+ */
+export async function collectWorkspaceLeftovers(workspaceRoot: string, log: (line: string) => void = console.log): Promise<void> {
+  try {
+    const line = describeCollected(await collectLeftovers(workspaceLeftoverPlaces(workspaceRoot)), (path) => (path.startsWith(workspaceRoot) ? relative(workspaceRoot, path) : path));
+    if (line) log(line);
+  } catch (err) {
+    log(`warning: could not collect the folders of interrupted builds: ${(err as Error).message}`);
+  }
+}

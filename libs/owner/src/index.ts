@@ -1,0 +1,4 @@
+export * from './process-owner';
+export * from './owned-dir';
+export * from './leftovers';
+export * from './launcher';
