@@ -32,7 +32,7 @@ describe('recipes as Nx projects', () => {
     const shown = await ws.nx(['show', 'project', 'initrd-busybox-storage', '--json']);
     expect(shown.exitCode, shown.all).toBe(0);
     const project = JSON.parse(shown.all.slice(shown.all.indexOf('{')));
-    expect(Object.keys(project.targets).sort()).toEqual(['boot-test', 'build', 'image', 'inspect', 'lock', 'modules', 'size-report', 'summary']);
+    expect(Object.keys(project.targets).sort()).toEqual(['boot-test', 'build', 'fetch', 'image', 'inspect', 'lock', 'modules', 'size-report', 'summary']);
     expect(project.tags).toContain('kind:initrd');
     expect(project.implicitDependencies.sort()).toEqual(['fixture-repo', 'initrd-busybox']);
     const graph = await ws.nx(['graph', '--file=graph.json']);
@@ -49,10 +49,10 @@ describe('recipes as Nx projects', () => {
       return JSON.parse(shown.all.slice(shown.all.indexOf('{'))).targets;
     };
     const onSystemd = await targets('sysext-server-debug');
-    expect(Object.keys(onSystemd).sort()).toEqual(['boot-test', 'build', 'image', 'lock', 'summary']);
+    expect(Object.keys(onSystemd).sort()).toEqual(['boot-test', 'build', 'fetch', 'image', 'lock', 'summary']);
     expect(onSystemd['boot-test'].dependsOn).toEqual(expect.arrayContaining([expect.objectContaining({ target: 'build', projects: ['initrd-server'] })]));
     // initrd-busybox runs a shell script as init, which merges no extension.
-    expect(Object.keys(await targets('sysext-storage')).sort()).toEqual(['build', 'image', 'lock', 'summary']);
+    expect(Object.keys(await targets('sysext-storage')).sort()).toEqual(['build', 'fetch', 'image', 'lock', 'summary']);
   });
 
   it('stops the graph with file, line and a suggestion for a misspelt key', async () => {

@@ -14,7 +14,10 @@ export const REPO_ROOT = resolve(__dirname, '../..');
 /** A throw-away copy of this repository (tracked files plus work in progress), as its own git repo. */
 export interface ScratchWorkspace {
   root: string;
-  nx(args: string[], env?: Record<string, string>): Promise<CommandOutput>;
+  /** Run nx in the workspace; `wrap` goes before it (for example ['unshare', '--net', '--']). */
+  nx(args: string[], env?: Record<string, string>, wrap?: string[]): Promise<CommandOutput>;
+  /** This workspace's own package store (STRATA_PACKAGE_STORE of its nx runs, unless overridden). */
+  packageStore: string;
   git(args: string[]): Promise<Result>;
   commitAll(message: string): Promise<void>;
   dispose(): Promise<void>;
@@ -37,15 +40,21 @@ export async function createScratchWorkspace(prefix = 'strata-ws-'): Promise<Scr
   const workspace: ScratchWorkspace = {
     root,
     git,
-    nx: async (args, env = {}) => {
-      const result = await execa(join(REPO_ROOT, 'node_modules/.bin/nx'), args, { cwd: root, env: { ...NX_ENV, ...env }, reject: false, all: true });
+    packageStore: `${root}-package-store`,
+    nx: async (args, env = {}, wrap = []) => {
+      const nx = join(REPO_ROOT, 'node_modules/.bin/nx');
+      const [command, ...rest] = [...wrap, nx, ...args];
+      const result = await execa(command, rest, { cwd: root, env: { ...NX_ENV, STRATA_PACKAGE_STORE: `${root}-package-store`, ...env }, reject: false, all: true });
       return { exitCode: result.exitCode ?? -1, all: String(result.all ?? '') };
     },
     commitAll: async (message) => {
       await git(['add', '-A']);
       await git(['commit', '-q', '--allow-empty', '-m', message]);
     },
-    dispose: () => rm(root, { recursive: true, force: true }),
+    dispose: async () => {
+      await rm(root, { recursive: true, force: true });
+      await rm(`${root}-package-store`, { recursive: true, force: true });
+    },
   };
   await workspace.commitAll('scratch copy');
   return workspace;

@@ -3,19 +3,21 @@
  *
  *   strata inspect FILE [--json]   list an initrd (strata's, dracut's, Debian's) like lsinitrd
  *   strata diff A B [--json]       what changed between two builds (manifest.json files or images)
+ *   strata store verify|prune|push  the package store (see storeCommand)
  *
  * Run it as `npx strata ...` (package.json "bin", through tools/cli/bin.js) or as
  * `node -r @swc-node/register tools/cli/strata.ts ...` from the workspace.
  */
 import { parseArgs } from 'node:util';
 import { diffBuilds, formatDiff, formatListing, listImage, listingJson, loadDiffSide, wantsColor, makeColors } from '@strata/report';
+import { storeCommand, STORE_USAGE } from './store-command';
 
 const USAGE = `usage:
   strata inspect FILE [--json]   list the entries of an initrd or cpio archive (.cpio, .cpio.zst,
                                  a concatenation such as dracut's or Debian's initrd.img)
   strata diff A B [--json]       packages added, removed, upgraded and downgraded between two
                                  builds (manifest.json files or images), and for images the files
-options:
+${STORE_USAGE}options:
   --json      print JSON instead of text
   --no-color  no colours (also NO_COLOR=1; colours only on a terminal anyway)
 `;
@@ -31,7 +33,14 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        workspace: { type: 'string' },
+        'keep-workspace': { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean' },
+      },
     });
   } catch (err) {
     io.stderr.write(`strata: ${(err as Error).message}\n${USAGE}`);
@@ -56,6 +65,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       const diff = diffBuilds(await loadDiffSide(args[0]), await loadDiffSide(args[1]));
       io.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff, colors));
       return 0;
+    }
+    if (command === 'store') {
+      const [verb, ...rest] = args;
+      return await storeCommand(verb, rest, { workspace: values.workspace, keepWorkspaces: values['keep-workspace'] ?? [], dryRun: values['dry-run'] === true }, io, (message) => new UsageError(message));
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (err) {

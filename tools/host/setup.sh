@@ -2,7 +2,8 @@
 # Install what strata needs on a Debian host: the package-manager stack it drives (rpm, dnf,
 # createrepo_c), the image tools (cpio, zstd, erofs, squashfs, veritysetup), QEMU and a kernel for
 # boot tests, busybox-static for the fixture repository; the decompressors other initrds use and
-# headless Chromium (with a font) for the size report's tests. Then the npm dependencies.
+# headless Chromium (with a font) for the size report's tests; nginx for the package-store tests
+# (a mirror and an archive on 127.0.0.1) and unshare for building without a network. Then the npm dependencies.
 # Idempotent; runs as root (or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +13,7 @@ packages=(
   cpio zstd erofs-utils squashfs-tools cryptsetup-bin e2fsprogs openssl
   qemu-system-x86 linux-image-amd64 busybox-static systemd-container
   xz-utils lz4 bzip2 chromium fonts-liberation
+  nginx-light util-linux
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

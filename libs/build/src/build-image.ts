@@ -5,7 +5,8 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { compressEachPiece, extractArchive, packDirectorySegments } from '@strata/cpio';
-import { installLockedPackages, type RepositorySpec } from '@strata/dnf';
+import type { RepositorySpec } from '@strata/dnf';
+import { installFromStore, type PackageSupply } from '@strata/package-store';
 import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } from '@strata/extension';
 import type { LockedPackage } from '@strata/lock';
 import { makeOwnedDir } from '@strata/owner';
@@ -30,6 +31,8 @@ export interface BuildPlan {
   /** NEVRA -> the recipe whose lock holds it, for the manifest. */
   layerOf: Map<string, string>;
   repositories: RepositorySpec[];
+  /** The package store the locked packages are installed from, and where to fetch what it lacks. */
+  supply: PackageSupply;
   releasever: string;
   basearch: string;
   removePackages: string[];
@@ -119,9 +122,9 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
     phase('install');
     process.env.SOURCE_DATE_EPOCH = String(plan.sourceDateEpoch);
     if (plan.packages.length > 0) {
-      await installLockedPackages(
+      await installFromStore(
         { installroot: root, packages: plan.packages, repositories: plan.repositories, releasever: plan.releasever, basearch: plan.basearch },
-        { verbose: plan.verbose },
+        { ...plan.supply, scratchDir: scratch, verbose: plan.verbose },
       );
     }
     await erasePackages(root, plan.removePackages);

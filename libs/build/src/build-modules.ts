@@ -1,6 +1,8 @@
-import { access, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installLockedPackages, type RepositorySpec } from '@strata/dnf';
+import type { RepositorySpec } from '@strata/dnf';
+import { installFromStore, type PackageSupply } from '@strata/package-store';
+import { makeOwnedDir } from '@strata/owner';
 import { assembleModulesLayer, findKernelImage, installedKernels, runDepmod, shippedKernels, type ModulesLayer } from '@strata/kmod';
 import type { LockedPackage } from '@strata/lock';
 import { withAtomicOutput } from './atomic-output';
@@ -18,7 +20,7 @@ export interface ModulesPlan {
   sourceDateEpoch: number;
   modulesRoot?: string;
   /** kernel.package: the locked kernel package set, installed into a scratch root to take the kernel from. */
-  kernelPackage?: { packages: LockedPackage[]; repositories: RepositorySpec[]; releasever: string; basearch: string; verbose?: boolean };
+  kernelPackage?: { packages: LockedPackage[]; repositories: RepositorySpec[]; releasever: string; basearch: string; supply: PackageSupply; verbose?: boolean };
 }
 
 export interface ModulesManifest extends ModulesLayer {
@@ -48,8 +50,7 @@ export function modulesImageName(kernelVersion: string, compression: ModulesPlan
 
 /** The per-kernel layer of an initrd: selected modules, their closure and firmware, indexed by depmod. */
 export async function buildModules(plan: ModulesPlan): Promise<ModulesManifest> {
-  await mkdir(plan.workDir, { recursive: true });
-  const scratch = await mkdtemp(join(plan.workDir, `${plan.name}-modules-`));
+  const scratch = await makeOwnedDir(plan.workDir, `${plan.name}-modules-`);
   try {
     let modulesRoot = plan.modulesRoot;
     let firmwareRoot: string | undefined;
@@ -58,8 +59,8 @@ export async function buildModules(plan: ModulesPlan): Promise<ModulesManifest> 
       // The package set goes into a root of its own: its files never reach the userspace image.
       packageRoot = join(scratch, 'kernel-package');
       await mkdir(packageRoot);
-      const { packages, repositories, releasever, basearch, verbose } = plan.kernelPackage;
-      await installLockedPackages({ installroot: packageRoot, packages, repositories, releasever, basearch }, { verbose });
+      const { packages, repositories, releasever, basearch, supply, verbose } = plan.kernelPackage;
+      await installFromStore({ installroot: packageRoot, packages, repositories, releasever, basearch }, { ...supply, scratchDir: scratch, verbose });
       // Distributions write modules.dep in a post-install script (Debian) or ship it (Fedora): index what lacks it.
       const shipped = await shippedKernels(packageRoot);
       if (shipped.length === 0) throw new Error(`the kernel package set (${packages.map((p) => p.name).join(', ')}) ships no usr/lib/modules/<version>; name the package that holds the kernel in kernel.package`);

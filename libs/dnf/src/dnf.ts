@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { makeOwnedDir } from '@strata/owner';
 
 /** A repository as dnf gets it: URLs already substituted and absolute. */
 export interface RepositorySpec {
@@ -70,7 +71,8 @@ const HELPER = join(__dirname, 'strata_dnf.py');
 const PYTHON = '/usr/bin/python3';
 
 async function callHelper<T>(request: Record<string, unknown>, options: { verbose?: boolean } = {}): Promise<T> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'strata-dnf-'));
+  // Named after this process, so a later build collects it if this one is killed.
+  const stateDir = await makeOwnedDir(tmpdir(), 'strata-dnf-');
   try {
     const installroot = (request.installroot as string | undefined) ?? join(stateDir, 'root');
     const result = await execa(PYTHON, [HELPER], {
@@ -103,4 +105,19 @@ export function resolvePackages(request: ResolveRequest): Promise<{ packages: Re
 /** Install exactly the locked packages, fenced so that nothing else can come in. */
 export function installLockedPackages(request: InstallRequest, options: { verbose?: boolean } = {}): Promise<{ installed: string[] }> {
   return callHelper({ command: 'install', ...request }, options);
+}
+
+export interface DownloadRequest extends CommonRequest {
+  /** Locked packages (nevra as the lock writes it). */
+  packages: Pick<ResolvedPackage & { nevra: string }, 'name' | 'epoch' | 'version' | 'release' | 'arch' | 'nevra'>[];
+  /** Where the files go, as <nevra>.rpm. */
+  destDir: string;
+}
+
+/**
+ * Download the packages the repositories' metadata still lists, through dnf (which reads metalinks
+ * and mirror lists). Packages the metadata no longer lists are missing from the answer.
+ */
+export function downloadPackages(request: DownloadRequest): Promise<{ downloaded: Record<string, string> }> {
+  return callHelper({ command: 'download', ...request });
 }

@@ -9,6 +9,7 @@ Errors are printed as {"error": {"kind": ..., "message": ..., ...}} with exit st
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,6 +121,15 @@ def nevra_spec(p):
     return "%s-%s:%s-%s.%s" % (p["name"], p["epoch"], p["version"], p["release"], p["arch"])
 
 
+def fence_repositories(request):
+    """Fence every repository of the request to the locked NEVRAs (includepkgs matches them with
+    and without the epoch), so that nothing else exists for the solver."""
+    locked = request["packages"]
+    fence = [nevra_spec(p) for p in locked] + ["%s-%s-%s.%s" % (p["name"], p["version"], p["release"], p["arch"]) for p in locked]
+    for repo in request["repositories"]:
+        repo["includepkgs"] = fence
+
+
 def request_packages(base, specs, what):
     for spec in specs:
         try:
@@ -211,9 +221,7 @@ def verify_signatures(packages, repositories, state_dir):
 def cmd_install(request):
     """Install exactly the locked packages into installroot (which may hold a base layer)."""
     locked = request["packages"]
-    fence = [nevra_spec(p) for p in locked] + ["%s-%s-%s.%s" % (p["name"], p["version"], p["release"], p["arch"]) for p in locked]
-    for repo in request["repositories"]:
-        repo["includepkgs"] = fence
+    fence_repositories(request)
     base = make_base(request)
     load_metadata(base, load_system_repo=True)
     installed = {nevra_spec(describe(p)) for p in base.sack.query().installed()}
@@ -256,6 +264,28 @@ def cmd_install(request):
     return {"installed": sorted(nevra_spec(describe(p)) for p in to_fetch)}
 
 
+def cmd_download(request):
+    """Download the locked packages that the repositories' metadata still lists (dnf picks the
+    mirror of a metalink or mirrorlist) into destDir; the caller checks each against the lock."""
+    locked = request["packages"]
+    fence_repositories(request)
+    base = make_base(request)
+    load_metadata(base, load_system_repo=False)
+    found = []
+    for p in locked:
+        matches = base.sack.query().available().filterm(nevra_strict=nevra_spec(p)).run()
+        if matches:
+            found.append((p, matches[0]))
+    if found:
+        base.download_packages([pkg for _, pkg in found])
+    downloaded = {}
+    for p, pkg in found:
+        target = os.path.join(request["destDir"], "%s.rpm" % p["nevra"])
+        shutil.move(pkg.localPkg(), target)
+        downloaded[p["nevra"]] = target
+    return {"downloaded": downloaded}
+
+
 def main():
     # dnf and rpm scriptlets print to stdout; keep it for the one JSON answer.
     answer_out = os.fdopen(os.dup(1), "w")
@@ -266,7 +296,7 @@ def main():
 
 
 def run(request, answer_out):
-    command = {"resolve": cmd_resolve, "install": cmd_install}[request["command"]]
+    command = {"resolve": cmd_resolve, "install": cmd_install, "download": cmd_download}[request["command"]]
     try:
         answer = command(request)
     except StrataError as err:

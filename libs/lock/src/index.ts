@@ -1,2 +1,3 @@
 export * from './lockfile';
 export * from './lock-recipe';
+export * from './workspace-locks';

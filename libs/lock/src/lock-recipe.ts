@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DnfError, resolvePackages, type RepositorySpec } from '@strata/dnf';
+import { ensureLockedPackages, type FetchConfig, type PackageStore, type PackageSupply, type SourceRepository } from '@strata/package-store';
 import { RecipeError, resolveRecipe, substituteVariables, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import {
   LOCK_FILE_NAME,
@@ -74,6 +75,26 @@ export function repositoriesFor(recipe: ResolvedRecipe, workspaceRoot: string): 
     recorded.push({ id: repo.id, url: spec.baseurl?.join(' ') ?? spec.metalink ?? spec.mirrorlist ?? '' });
   }
   return { specs, recorded };
+}
+
+/**
+ * Where a recipe's locked packages can be fetched when the package store lacks them: its
+ * repositories (at the locked location; through dnf for metalink and mirrorlist), their archives,
+ * and the mirrors.
+ */
+export function fetchConfigFor(recipe: ResolvedRecipe, workspaceRoot: string, mirrors: string[]): FetchConfig {
+  const target = dnfTarget(recipe, workspaceRoot);
+  const vars = releaseVariables(recipe);
+  const repositories: SourceRepository[] = target.repositories.map((spec) => {
+    const archive = recipe.repositories.find((r) => r.id === spec.id)?.archive;
+    return { id: spec.id, baseurl: spec.baseurl, metalink: spec.metalink, mirrorlist: spec.mirrorlist, ...(archive ? { archive: substituteVariables(archive, vars, spec.id) } : {}) };
+  });
+  return { repositories, mirrors, dnf: target, mirrorToken: process.env.STRATA_PACKAGE_MIRROR_TOKEN || undefined };
+}
+
+/** The package supply of a recipe: the store, where to fetch, and its lock file for messages. */
+export function packageSupplyFor(recipe: ResolvedRecipe, workspaceRoot: string, store: PackageStore, mirrors: string[]): PackageSupply {
+  return { store, fetch: fetchConfigFor(recipe, workspaceRoot, mirrors), origin: { recipe: recipe.name, lockFile: relative(workspaceRoot, lockPath(recipe)) } };
 }
 
 /** Read the lock of a recipe, or undefined when there is none yet. */
@@ -183,8 +204,18 @@ export interface LockResult {
   lock: LockFile;
 }
 
-/** Resolve the recipe with dnf and write its lock; the file is rewritten only when the result differs. */
-export async function lockRecipe(name: string, ctx: LockContext): Promise<LockResult> {
+/**
+ * Resolve the recipe with dnf and write its lock; the file is rewritten only when the result differs.
+ * With a package supply, every locked package is then kept in the package store (fetched while the
+ * repositories still hold it), so that the lock outlives them.
+ */
+export async function lockRecipe(name: string, ctx: LockContext, supply?: PackageSupply): Promise<LockResult> {
+  const result = await writeRecipeLock(name, ctx);
+  if (supply) await ensureLockedPackages([...result.lock.packages, ...(result.lock.kernel?.packages ?? [])], supply);
+  return result;
+}
+
+async function writeRecipeLock(name: string, ctx: LockContext): Promise<LockResult> {
   const recipe = resolveRecipe(name, ctx.graph);
   const request = await resolutionRequest(recipe, ctx);
   let resolved;

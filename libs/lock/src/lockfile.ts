@@ -1,19 +1,14 @@
 import { createHash } from 'node:crypto';
+import type { StoredPackage } from '@strata/package-store';
 import { compareNevra, formatNevra } from '@strata/rpm';
 
-/** One locked package. `nevra` is derived, kept for people and grep. */
-export interface LockedPackage {
-  name: string;
-  epoch: number;
-  version: string;
-  release: string;
-  arch: string;
-  nevra: string;
-  sha256: string;
+/**
+ * One locked package: what the package store keys and fetches it by (name, EVR, arch, NEVRA,
+ * sha256, repository and location), plus its sizes. `nevra` is derived, kept for people and grep.
+ */
+export interface LockedPackage extends StoredPackage {
   size: number;
   installSize: number;
-  repository: string;
-  location: string;
 }
 
 /** What determined the resolution; `digest` covers everything but the metadata revisions. */

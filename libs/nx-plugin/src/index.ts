@@ -22,7 +22,9 @@
  *     kernel.package, the `kernel` field of the lock instead of the host's kernels;
  *   - for the `build` of a signed extension: the sha256 of the certificate STRATA_VERITY_CERT names
  *     (never the key).
- * `lock` is never cached: it asks the repositories what they hold today.
+ * `lock` and `fetch` are never cached: they ask the repositories what they hold today. Where a
+ * package comes from (the package store, a repository, an archive, a mirror) is in no key: every
+ * source is checked against the sha256 in the lock, so the bytes are the same.
  */
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, TargetConfiguration } from 'nx/src/devkit-exports';
@@ -72,6 +74,13 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       dependsOn: [{ target: 'lock', dependencies: true }, ...repoBuilds],
       options: {},
       metadata: { description: 'Resolve the recipe with dnf into packages.lock.json (--check only verifies it).' },
+    },
+    fetch: {
+      executor: '@strata/nx-plugin:fetch',
+      cache: false,
+      dependsOn: repoBuilds,
+      options: {},
+      metadata: { description: 'Download every package of the recipe\'s chain (bases and kernel set included) into the package store; builds then need no network.' },
     },
     image: {
       executor: '@strata/nx-plugin:image',

@@ -1,7 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dieWithLauncher } from '@strata/owner';
-import { loadRecipeGraph, type RecipeGraph } from '@strata/recipe';
+import type { ExecutorContext } from 'nx/src/devkit-exports';
+import { packageSupplyFor } from '@strata/lock';
+import { PackageStore, packageMirrors, packageStoreDir, type PackageSupply } from '@strata/package-store';
+import { loadRecipeGraph, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 
 /** recipes/**\/recipe.yaml, relative to the workspace, in a stable order (what createNodes sees too). */
 export function findRecipeFiles(workspaceRoot: string): string[] {
@@ -72,3 +75,21 @@ export function phasePrinter(name: string, options: { verbose?: boolean; interac
   };
 }
 
+/** The `packageMirrors` option of strata's plugin entry in nx.json, if any. */
+function configuredMirrors(context: Pick<ExecutorContext, 'nxJsonConfiguration'>): string[] {
+  for (const entry of context.nxJsonConfiguration?.plugins ?? []) {
+    if (typeof entry === 'string') continue;
+    const options = entry.options as { packageMirrors?: unknown } | undefined;
+    if (Array.isArray(options?.packageMirrors)) return options.packageMirrors.filter((m): m is string => typeof m === 'string');
+  }
+  return [];
+}
+
+/**
+ * Where a recipe's packages come from: the package store (STRATA_PACKAGE_STORE, else one per user),
+ * and, for what it lacks, the recipe's repositories, their archives and the mirrors
+ * (STRATA_PACKAGE_MIRRORS, then packageMirrors in nx.json).
+ */
+export function packageSupply(recipe: ResolvedRecipe, context: Pick<ExecutorContext, 'root' | 'nxJsonConfiguration'>): PackageSupply {
+  return packageSupplyFor(recipe, context.root, new PackageStore(packageStoreDir()), packageMirrors(process.env, configuredMirrors(context)));
+}

@@ -62,7 +62,7 @@ describe('recipe.schema.json', () => {
     );
     expect(names(p.release)).toEqual(keys<RecipeRelease>({ id: true, versionId: true, name: true, releasever: true, basearch: true, sysextLevel: true }));
     expect(names(p.repositories?.items)).toEqual(
-      keys<RecipeRepository>({ id: true, baseurl: true, metalink: true, mirrorlist: true, project: true, gpgcheck: true, gpgkey: true, priority: true, enabled: true }),
+      keys<RecipeRepository>({ id: true, baseurl: true, metalink: true, mirrorlist: true, project: true, archive: true, gpgcheck: true, gpgkey: true, priority: true, enabled: true }),
     );
     expect(names(p.kernel)).toEqual(keys<RecipeKernel>({ version: true, package: true, modules: true, firmware: true }));
     expect(names(p.output)).toEqual(keys<RecipeOutput>({ format: true, compression: true, level: true, verity: true, sign: true }));

@@ -23,6 +23,8 @@ export interface RecipeRepository {
   metalink?: string;
   mirrorlist?: string;
   project?: string;
+  /** URL template of a store that keeps every build ({name} {epoch} {version} {release} {arch} {nevra} {sha256}). */
+  archive?: string;
   gpgcheck?: boolean;
   gpgkey?: string | string[];
   priority?: number;

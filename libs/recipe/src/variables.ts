@@ -5,7 +5,7 @@
 export const KNOWN_VARIABLES = ['releasever', 'basearch'] as const;
 
 /** The repository fields in which variables are substituted. */
-export const REPOSITORY_URL_FIELDS = ['baseurl', 'metalink', 'mirrorlist', 'gpgkey'] as const;
+export const REPOSITORY_URL_FIELDS = ['baseurl', 'metalink', 'mirrorlist', 'gpgkey', 'archive'] as const;
 export type VariableName = (typeof KNOWN_VARIABLES)[number];
 
 /** One variable reference in a string: its name and where it is ("$name" or "${name}"). */

@@ -5,7 +5,7 @@ import { buildLayer, collectWorkspaceLeftovers, type BuildPlan } from '@strata/b
 import { extensionReleaseFor, summarizePaths } from '@strata/extension';
 import { chainPackages, checkLock, dnfTarget } from '@strata/lock';
 import { isExtensionKind, resolveRecipe } from '@strata/recipe';
-import { LAYERS_DIR, isVerbose, loadWorkspaceRecipes, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
+import { LAYERS_DIR, isVerbose, loadWorkspaceRecipes, packageSupply, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
 
 export interface ImageOptions {
   verbose?: boolean;
@@ -34,6 +34,7 @@ export default async function imageExecutor(options: ImageOptions, context: Exec
       packages: state.lock.packages,
       layerOf: new Map([...chain.map((c) => [c.pkg.nevra, c.layer] as const), ...state.lock.packages.map((p) => [p.nevra, name] as const)]),
       ...dnfTarget(recipe, context.root),
+      supply: packageSupply(recipe, context),
       removePackages: recipe.removePackages,
       removeFiles: recipe.removeFiles,
       filesDir: recipe.filesDir && existsSync(recipe.filesDir) ? recipe.filesDir : null,

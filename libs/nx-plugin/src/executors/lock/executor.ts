@@ -1,7 +1,8 @@
 import type { ExecutorContext } from 'nx/src/devkit-exports';
 import { relative } from 'node:path';
 import { checkLock, lockRecipe } from '@strata/lock';
-import { loadWorkspaceRecipes, reportErrors } from '../../workspace';
+import { resolveRecipe } from '@strata/recipe';
+import { loadWorkspaceRecipes, packageSupply, reportErrors } from '../../workspace';
 
 export interface LockOptions {
   check?: boolean;
@@ -20,7 +21,7 @@ export default async function lockExecutor(options: LockOptions, context: Execut
       console.log(`${name}: lock is up to date (${state.lock.packages.length} packages)`);
       return true;
     }
-    const result = await lockRecipe(name, ctx);
+    const result = await lockRecipe(name, ctx, packageSupply(resolveRecipe(name, ctx.graph), context));
     const file = relative(context.root, result.file);
     console.log(`${name}: ${result.changed ? 'wrote' : 'unchanged'} ${file} (${result.lock.packages.length} packages)`);
     return true;

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { buildModules, collectWorkspaceLeftovers, type ModulesPlan } from '@strata/build';
 import { checkLock, dnfTarget, lockCommand } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
-import { MODULES_DIR, isVerbose, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
+import { MODULES_DIR, isVerbose, loadWorkspaceRecipes, packageSupply, reportErrors, sourceDateEpoch } from '../../workspace';
 
 export interface ModulesOptions {
   kernelVersion?: string;
@@ -11,11 +11,12 @@ export interface ModulesOptions {
 }
 
 /** kernel.package: the locked kernel package set, refused when the lock is stale or predates it. */
-async function lockedKernelPackage(recipe: ResolvedRecipe, graph: RecipeGraph, root: string, verbose: boolean): Promise<ModulesPlan['kernelPackage']> {
+async function lockedKernelPackage(recipe: ResolvedRecipe, graph: RecipeGraph, context: ExecutorContext, verbose: boolean): Promise<ModulesPlan['kernelPackage']> {
+  const root = context.root;
   const state = await checkLock(recipe.name, { workspaceRoot: root, graph });
   if (!state.fresh) throw new Error(`refusing to build the modules of ${recipe.name}: ${state.reason}`);
   if (!state.lock.kernel) throw new Error(`${relative(root, recipe.dir)}/packages.lock.json has no "kernel" section for kernel.package "${recipe.kernel?.package}"; refresh it with: ${lockCommand(recipe.name)}`);
-  return { ...dnfTarget(recipe, root), packages: state.lock.kernel.packages, verbose };
+  return { ...dnfTarget(recipe, root), packages: state.lock.kernel.packages, supply: packageSupply(recipe, context), verbose };
 }
 
 export default async function modulesExecutor(options: ModulesOptions, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -25,7 +26,7 @@ export default async function modulesExecutor(options: ModulesOptions, context: 
     const graph = loadWorkspaceRecipes(context.root);
     const recipe = resolveRecipe(name, graph);
     if (!recipe.kernel) throw new Error(`${relative(context.root, recipe.file)}: no "kernel" section, so there are no modules to build`);
-    const kernelPackage = recipe.kernel.package ? await lockedKernelPackage(recipe, graph, context.root, isVerbose(options.verbose)) : undefined;
+    const kernelPackage = recipe.kernel.package ? await lockedKernelPackage(recipe, graph, context, isVerbose(options.verbose)) : undefined;
     const manifest = await buildModules({
       kernelPackage,
       name,
