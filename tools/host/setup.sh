@@ -3,7 +3,8 @@
 # createrepo_c), the image tools (cpio, zstd, erofs, squashfs, veritysetup), QEMU and a kernel for
 # boot tests, busybox-static for the fixture repository; the decompressors other initrds use and
 # headless Chromium (with a font) for the size report's tests; nginx for the package-store tests
-# (a mirror and an archive on 127.0.0.1) and unshare for building without a network. Then the npm dependencies.
+# (a mirror and an archive on 127.0.0.1), unshare for building without a network, and bubblewrap,
+# the sandbox every tool that works on an image root runs in. Then the npm dependencies.
 # Idempotent; runs as root (or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +14,7 @@ packages=(
   cpio zstd erofs-utils squashfs-tools cryptsetup-bin e2fsprogs openssl
   qemu-system-x86 linux-image-amd64 busybox-static systemd-container
   xz-utils lz4 bzip2 chromium fonts-liberation
-  nginx-light util-linux
+  nginx-light util-linux bubblewrap
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { compressEachPiece, extractArchive, packDirectorySegments } from '@strata/cpio';
-import type { RepositorySpec } from '@strata/dnf';
+import { DnfError, scriptletFailureMessage, type RepositorySpec, type ScriptletFailure } from '@strata/dnf';
 import { installFromStore, type PackageSupply } from '@strata/package-store';
 import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } from '@strata/extension';
 import type { LockedPackage } from '@strata/lock';
@@ -36,6 +36,8 @@ export interface BuildPlan {
   releasever: string;
   basearch: string;
   removePackages: string[];
+  /** Packages (or package:%scriptlet) of this layer whose failing scriptlets only warn. */
+  allowScriptletFailures?: string[];
   removeFiles: string[];
   filesDir: string | null;
   init: string;
@@ -122,10 +124,17 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
     phase('install');
     process.env.SOURCE_DATE_EPOCH = String(plan.sourceDateEpoch);
     if (plan.packages.length > 0) {
-      await installFromStore(
-        { installroot: root, packages: plan.packages, repositories: plan.repositories, releasever: plan.releasever, basearch: plan.basearch },
+      const { toleratedScriptletFailures } = await installFromStore(
+        { installroot: root, packages: plan.packages, repositories: plan.repositories, releasever: plan.releasever, basearch: plan.basearch, allowScriptletFailures: plan.allowScriptletFailures },
         { ...plan.supply, scratchDir: scratch, verbose: plan.verbose },
-      );
+      ).catch((err: unknown) => {
+        if (err instanceof DnfError && err.kind === 'scriptlet') {
+          const recipeFile = join(dirname(plan.supply.origin.lockFile), 'recipe.yaml');
+          throw new Error(scriptletFailureMessage(plan.name, recipeFile, err.details.failures as ScriptletFailure[]));
+        }
+        throw err;
+      });
+      for (const failure of toleratedScriptletFailures) console.warn(`${plan.name}: warning: ${failure.message} (allowed by allowScriptletFailures)${failure.output ? `:\n${failure.output.trimEnd()}` : ''}`);
     }
     await erasePackages(root, plan.removePackages);
 

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { runSandboxed } from '@strata/sandbox';
 
 /** Where strata's trees keep their rpm database (Debian's rpm would otherwise look under $HOME). */
 export const RPMDB_MACRO = ['--define', '_dbpath /usr/lib/sysimage/rpm'];
@@ -25,7 +26,8 @@ export async function queryInstalled(root: string): Promise<InstalledPackage[]> 
 /** Remove packages by name without running scriptlets or checking dependencies (recipe's removePackages). */
 export async function erasePackages(root: string, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
-  await execa('rpm', ['--root', root, ...RPMDB_MACRO, '-e', '--nodeps', '--noscripts', ...names]);
+  // In the sandbox: the host's rpm macros and plugins must not take part.
+  await runSandboxed({ imageRoot: root, sourceDateEpoch: Number(process.env.SOURCE_DATE_EPOCH ?? 0) || 0 }, ['rpm', '--root', root, ...RPMDB_MACRO, '-e', '--nodeps', '--noscripts', ...names]);
 }
 
 /**

@@ -9,6 +9,7 @@ Errors are printed as {"error": {"kind": ..., "message": ..., ...}} with exit st
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,9 @@ import tempfile
 import urllib.request
 
 import dnf
+import dnf.callback
 import dnf.exceptions
+import dnf.transaction
 import hawkey
 import rpm
 
@@ -218,6 +221,51 @@ def verify_signatures(packages, repositories, state_dir):
             raise StrataError("signature", "%s from repository %s fails the signature check against its gpgkey (%s): %s" % (pkg, pkg.reponame, ", ".join(by_id[pkg.reponame]["gpgkey"]), detail), spec=str(pkg))
 
 
+class ScriptletWatch(dnf.callback.TransactionProgress):
+    """Collects what rpm reports about scriptlets: every failure (a %pre, %post, %posttrans,
+    trigger or file trigger that exited non-zero), with the output the scriptlet printed. rpm
+    itself only warns about most of them; strata fails the build unless the recipe allows it."""
+
+    def __init__(self):
+        super().__init__()
+        self.failures = []
+        # Output of the scriptlet that ran last and is not attributed yet: rpm may report a
+        # failure before or after dnf reads the scriptlet's output.
+        self.pending = ""
+
+    def progress(self, package, action, ti_done, ti_total, ts_done, ts_total):
+        if action == dnf.transaction.PKG_SCRIPTLET:
+            self.pending = ""
+
+    def error(self, message):
+        match = re.match(r"Error in (\S+) scriptlet in rpm package (\S+)", message)
+        package, scriptlet = (match.group(2), scriptlet_name(match.group(1))) if match else (None, None)
+        self.failures.append({"package": package, "scriptlet": scriptlet, "output": self.pending, "message": message})
+        self.pending = ""
+
+    def scriptout(self, msgs):
+        if not msgs:
+            return
+        text = msgs.decode("utf-8", "replace") if isinstance(msgs, bytes) else str(msgs)
+        if self.failures and not self.failures[-1]["output"]:
+            self.failures[-1]["output"] = text
+        else:
+            self.pending = text
+
+
+def scriptlet_name(tag):
+    """rpm's tag name (POSTIN, PRETRANS, TRIGGERIN, FILETRIGGERIN...) as a spec file writes it."""
+    names = {"PREIN": "%pre", "POSTIN": "%post", "PREUN": "%preun", "POSTUN": "%postun", "PRETRANS": "%pretrans", "POSTTRANS": "%posttrans",
+             "TRIGGERPREIN": "%triggerprein", "TRIGGERIN": "%triggerin", "TRIGGERUN": "%triggerun", "TRIGGERPOSTUN": "%triggerpostun",
+             "FILETRIGGERIN": "%filetriggerin", "FILETRIGGERUN": "%filetriggerun", "FILETRIGGERPOSTUN": "%filetriggerpostun",
+             "TRANSFILETRIGGERIN": "%transfiletriggerin", "TRANSFILETRIGGERUN": "%transfiletriggerun", "TRANSFILETRIGGERPOSTUN": "%transfiletriggerpostun"}
+    return names.get(tag.upper(), "%" + tag.lower())
+
+
+def allowed(failure, allow):
+    return failure["package"] is not None and (failure["package"] in allow or "%s:%s" % (failure["package"], failure["scriptlet"]) in allow)
+
+
 def cmd_install(request):
     """Install exactly the locked packages into installroot (which may hold a base layer)."""
     locked = request["packages"]
@@ -260,8 +308,19 @@ def cmd_install(request):
             raise StrataError("checksum", "%s: downloaded file has sha256 %s, the lock says %s" % (pkg, actual, expected))
     verify_signatures(to_fetch, request["repositories"], request["stateDir"])
     pin_rpmdb_path()
-    base.do_transaction(display=display)
-    return {"installed": sorted(nevra_spec(describe(p)) for p in to_fetch)}
+    watch = ScriptletWatch()
+    try:
+        base.do_transaction(display=[*display, watch])
+    except dnf.exceptions.Error as err:
+        # A failing %pre stops that package's install: rpm's own error, with the scriptlet named.
+        if watch.failures:
+            raise StrataError("scriptlet", str(err), failures=watch.failures)
+        raise
+    allow = request.get("allowScriptletFailures", [])
+    refused = [f for f in watch.failures if not allowed(f, allow)]
+    if refused:
+        raise StrataError("scriptlet", "; ".join(f["message"] for f in refused), failures=refused)
+    return {"installed": sorted(nevra_spec(describe(p)) for p in to_fetch), "toleratedScriptletFailures": watch.failures}
 
 
 def cmd_download(request):

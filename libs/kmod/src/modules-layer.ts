@@ -1,6 +1,7 @@
 import { access, copyFile, mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { runSandboxed } from '@strata/sandbox';
 import { parseModuleIndex, type ModuleIndex } from './module-index';
 import { selectModules, type ModuleSelection } from './select-modules';
 
@@ -27,7 +28,8 @@ export async function runDepmod(root: string, kernelVersion: string): Promise<vo
   const libLink = join(root, 'lib');
   const madeLink = await symlink('usr/lib', libLink).then(() => true, () => false);
   try {
-    await execa('depmod', ['-b', root, kernelVersion]);
+    // In the sandbox: the host's /etc/depmod.d must not shape the image's module indexes.
+    await runSandboxed({ writable: [root], sourceDateEpoch: 0 }, ['depmod', '-b', root, kernelVersion]);
   } finally {
     if (madeLink) await rm(libLink);
   }

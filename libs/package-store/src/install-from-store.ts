@@ -36,8 +36,8 @@ export async function ensureLockedPackages(packages: readonly StoredPackage[], o
  * Install a lock from the package store: fetch what the store lacks, then let dnf install from
  * local repositories that hold exactly the locked files.
  */
-export async function installFromStore(request: LockedInstallRequest, options: StoreInstallOptions): Promise<{ installed: string[] }> {
+export async function installFromStore(request: LockedInstallRequest, options: StoreInstallOptions): ReturnType<typeof installLockedPackages> {
   const { paths } = await ensureLockedPackages(request.packages, options);
   const repositories = await stageLocalRepositories(join(options.scratchDir, 'local-repositories'), request.packages, paths, request.repositories);
-  return installLockedPackages({ ...request, repositories }, { verbose: options.verbose });
+  return installLockedPackages({ ...request, repositories, readablePaths: [options.store.entriesDir] }, { verbose: options.verbose });
 }

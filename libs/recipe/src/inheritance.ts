@@ -108,6 +108,8 @@ export interface ResolvedRecipe {
   weakDependencies: boolean;
   /** This recipe's own: the bases' removals were made in their own layers. */
   removePackages: string[];
+  /** This recipe's own: the bases' scriptlets ran in their own layers. */
+  allowScriptletFailures: string[];
   /** The globs of the whole chain, base first, each once: files a child's packages bring back are removed again. */
   removeFiles: string[];
   /** This recipe's own extra tree (absolute), or null: the bases' trees are already in their layers. */
@@ -300,6 +302,7 @@ export function resolveRecipe(name: string, graph: RecipeGraph): ResolvedRecipe 
     packages: [...inheritedPackages, ...ownPackages],
     weakDependencies: nearest(chain, (r) => r.weakDependencies) ?? false,
     removePackages: [...(self.recipe.removePackages ?? [])],
+    allowScriptletFailures: [...(self.recipe.allowScriptletFailures ?? [])],
     removeFiles: unique(rootFirst.flatMap((r) => r.recipe.removeFiles ?? [])),
     filesDir: self.filesDir,
     init: nearest(initrds, (r) => r.init) ?? DEFAULT_INIT,

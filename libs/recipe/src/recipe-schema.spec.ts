@@ -57,7 +57,7 @@ describe('recipe.schema.json', () => {
     expect(names(recipeSchema)).toEqual(
       keys<Recipe>({
         kind: true, description: true, base: true, release: true, repositories: true, packages: true, weakDependencies: true,
-        removePackages: true, removeFiles: true, files: true, init: true, kernel: true, output: true, extension: true,
+        removePackages: true, allowScriptletFailures: true, removeFiles: true, files: true, init: true, kernel: true, output: true, extension: true,
       }),
     );
     expect(names(p.release)).toEqual(keys<RecipeRelease>({ id: true, versionId: true, name: true, releasever: true, basearch: true, sysextLevel: true }));

@@ -119,6 +119,7 @@ export const PATTERN_WORDS: Record<string, string> = {
   '^(host|[0-9][A-Za-z0-9._+~-]*)$': '"host" or a kernel version such as "6.1.0-26-amd64"',
   '^-?[^\\s-][^\\s]*$': '"default", a module glob or name, or one of those after "-", without spaces',
   '^([a-z0-9._-]+|_any)$': 'an os-release ID (lower-case letters, digits, ".", "_" and "-") or "_any"',
+  '^[^\\s:]+(:%[a-z]+)?$': 'a package name, or a package name and a scriptlet such as "man-db:%post"',
 };
 
 const REPOSITORY_SOURCES = ['baseurl', 'metalink', 'mirrorlist', 'project'];

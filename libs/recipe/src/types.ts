@@ -60,6 +60,7 @@ export interface Recipe {
   packages?: string[];
   weakDependencies?: boolean;
   removePackages?: string[];
+  allowScriptletFailures?: string[];
   removeFiles?: string[];
   files?: string;
   init?: string;

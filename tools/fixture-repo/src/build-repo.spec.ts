@@ -11,6 +11,12 @@ import { parseSnapshot } from './specs';
 /** Snapshot 1 without busybox, whose version is the host binary's. */
 const SNAPSHOT_1_NOARCH = [
   'debug-tools-0:2.0-1.noarch',
+  'demo-broken-0:1.0-1.noarch',
+  'demo-daemon-0:1.0-1.noarch',
+  'demo-hostile-0:1.0-1.noarch',
+  'demo-module-a-0:1.0-1.noarch',
+  'demo-module-b-0:1.0-1.noarch',
+  'demo-modules-index-0:1.0-1.noarch',
   'editor-full-0:3.0~rc1-1.noarch',
   'editor-tiny-0:1.2^20231110git5d1e2f0-1.noarch',
   'filesystem-0:1.0-1.noarch',

@@ -36,6 +36,7 @@ export default async function imageExecutor(options: ImageOptions, context: Exec
       ...dnfTarget(recipe, context.root),
       supply: packageSupply(recipe, context),
       removePackages: recipe.removePackages,
+      allowScriptletFailures: recipe.allowScriptletFailures,
       removeFiles: recipe.removeFiles,
       filesDir: recipe.filesDir && existsSync(recipe.filesDir) ? recipe.filesDir : null,
       init: recipe.init,
