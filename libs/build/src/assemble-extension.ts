@@ -1,6 +1,6 @@
 import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extractArchive } from '@strata/cpio';
+import { extractArchiveCompletely } from '@strata/cpio';
 import {
   deriveHex,
   deriveUuid,
@@ -124,7 +124,7 @@ export async function assembleExtension(plan: AssembleExtensionPlan): Promise<Ex
   try {
     const tree = join(scratch, 'tree');
     await mkdir(tree, { mode: 0o755 });
-    await extractArchive(join(plan.layerDir, layer.image), tree, { preserveOwner: true });
+    await extractArchiveCompletely(join(plan.layerDir, layer.image), tree, { preserveOwner: true });
     const index = await indexTree(tree);
     const contentDigest = indexDigest(index);
     if (contentDigest !== extension.contentDigest) {

@@ -4,7 +4,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { compressEachPiece, extractArchive, packDirectorySegments } from '@strata/cpio';
+import { compressEachPiece, extractArchiveCompletely, packDirectorySegments } from '@strata/cpio';
 import { DnfError, scriptletFailureMessage, type RepositorySpec, type ScriptletFailure } from '@strata/dnf';
 import { installFromStore, type PackageSupply } from '@strata/package-store';
 import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } from '@strata/extension';
@@ -117,7 +117,7 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
     if (plan.baseOutputDir) {
       // A base half restored from the Nx cache must not become part of this layer.
       await verifyOutput(plan.baseOutputDir, rebuildCommand(plan.base ?? basename(plan.baseOutputDir), 'image'));
-      await extractArchive(join(plan.baseOutputDir, TREE_ARCHIVE), root);
+      await extractArchiveCompletely(join(plan.baseOutputDir, TREE_ARCHIVE), root);
     }
     const extension = plan.extension ? await ExtensionLayer.begin(plan.extension, root, plan.baseOutputDir ? await queryInstalled(root) : []) : null;
 

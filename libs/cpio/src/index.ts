@@ -9,7 +9,7 @@ export { compressStream, DEFAULT_FRAME_SIZE } from './zstd-stream';
 
 // Reading: any concatenation of plain, zstd and gzip archives, as the kernel accepts for an
 // initrd (a userspace archive followed by a per-kernel modules archive, for instance).
-export { readArchive, readArchiveFile, listArchive, extractArchive, type ArchiveEntry, type ArchiveSource, type ReadOptions, type SegmentCompression, type ExternalCompression, type ExternalDecompressor, type ListedEntry, type ExtractOptions, type ExtractSummary } from './reader';
+export { readArchive, readArchiveFile, listArchive, extractArchive, extractArchiveCompletely, type ArchiveEntry, type ArchiveSource, type ReadOptions, type SegmentCompression, type ExternalCompression, type ExternalDecompressor, type ListedEntry, type ExtractOptions, type ExtractSummary } from './reader';
 
 // Initrd images: the tree as complete archives of bounded size, one zstd frame each.
 export { packDirectorySegments, DEFAULT_SEGMENT_SIZE, type SegmentOptions } from './segments';

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CpioEntry } from './newc';
-import { extractArchive, listArchive, readArchive } from './reader';
+import { extractArchive, extractArchiveCompletely, listArchive, readArchive } from './reader';
 import { EPOCH, buildScratchTree, collect, describeTree, isRoot } from './testing/scratch-tree';
 import { packDirectory, writeCpioEntries } from './writer';
 import { compressStream } from './zstd-stream';
@@ -148,3 +148,20 @@ async function collect2<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) out.push(item);
   return out;
 }
+
+describe('extractArchiveCompletely', () => {
+  it('refuses an archive whose entries cannot all be recreated, naming them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-complete-'));
+    try {
+      const tree = join(dir, 'tree');
+      await mkdir(join(tree, 'run'), { recursive: true });
+      await writeFile(join(tree, 'file'), 'x');
+      // A socket has no mknod: no extractor can recreate it.
+      await execa('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', join(tree, 'run/control')]);
+      await execa('sh', ['-c', 'cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet > "$2"', 'sh', tree, join(dir, 'a.cpio')]);
+      await expect(extractArchiveCompletely(join(dir, 'a.cpio'), join(dir, 'out'))).rejects.toThrow(`${join(dir, 'a.cpio')}: 1 entries could not be recreated (run/control): device nodes need root`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -53,3 +53,16 @@ export async function extractArchive(path: string, destDir: string, options: Ext
   }
   return writer.finish();
 }
+
+/**
+ * Extract a whole archive or fail: entries that cannot be recreated here (device nodes without
+ * root, sockets) would silently be missing from every layer built on the tree.
+ */
+export async function extractArchiveCompletely(path: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractSummary> {
+  const summary = await extractArchive(path, destDir, options);
+  if (summary.skipped.length > 0) {
+    const shown = summary.skipped.slice(0, 5).join(', ');
+    throw new Error(`${path}: ${summary.skipped.length} entries could not be recreated (${shown}${summary.skipped.length > 5 ? ', …' : ''}): device nodes need root, and sockets cannot be made from an archive; build as root, or list them in removeFiles`);
+  }
+  return summary;
+}

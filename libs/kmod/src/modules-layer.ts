@@ -5,9 +5,17 @@ import { runSandboxed } from '@strata/sandbox';
 import { parseModuleIndex, type ModuleIndex } from './module-index';
 import { selectModules, type ModuleSelection } from './select-modules';
 
+/** ENOENT means "not there"; every other error (permissions, I/O) is a real failure. */
+function unlessMissing<T>(fallback: T): (err: NodeJS.ErrnoException) => T {
+  return (err) => {
+    if (err.code === 'ENOENT') return fallback;
+    throw err;
+  };
+}
+
 /** The kernel versions a modules directory offers, newest last (the "host" kernel is the newest). */
 export async function installedKernels(modulesRoot = '/usr/lib/modules'): Promise<string[]> {
-  const entries = await readdir(modulesRoot).catch(() => [] as string[]);
+  const entries = await readdir(modulesRoot).catch(unlessMissing([] as string[]));
   const withDep = [];
   for (const name of entries) {
     if (await readFile(join(modulesRoot, name, 'modules.dep'), 'utf8').then(() => true, () => false)) withDep.push(name);
@@ -16,7 +24,7 @@ export async function installedKernels(modulesRoot = '/usr/lib/modules'): Promis
 }
 
 export async function readModuleIndex(kernelDir: string): Promise<ModuleIndex> {
-  const read = (name: string): Promise<string> => readFile(join(kernelDir, name), 'utf8').catch(() => '');
+  const read = (name: string): Promise<string> => readFile(join(kernelDir, name), 'utf8').catch(unlessMissing(''));
   return parseModuleIndex({ dep: await read('modules.dep'), softdep: await read('modules.softdep'), alias: await read('modules.alias'), builtin: await read('modules.builtin') });
 }
 
@@ -26,7 +34,13 @@ export async function readModuleIndex(kernelDir: string): Promise<ModuleIndex> {
  */
 export async function runDepmod(root: string, kernelVersion: string): Promise<void> {
   const libLink = join(root, 'lib');
-  const madeLink = await symlink('usr/lib', libLink).then(() => true, () => false);
+  const madeLink = await symlink('usr/lib', libLink).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return false; // the tree has its own /lib
+      throw err;
+    },
+  );
   try {
     // In the sandbox: the host's /etc/depmod.d must not shape the image's module indexes.
     await runSandboxed({ writable: [root], sourceDateEpoch: 0 }, ['depmod', '-b', root, kernelVersion]);
@@ -37,7 +51,7 @@ export async function runDepmod(root: string, kernelVersion: string): Promise<vo
 
 /** The kernel versions a package tree ships (folders under usr/lib/modules), indexed or not. */
 export async function shippedKernels(root: string): Promise<string[]> {
-  const entries = await readdir(join(root, 'usr/lib/modules'), { withFileTypes: true }).catch(() => []);
+  const entries = await readdir(join(root, 'usr/lib/modules'), { withFileTypes: true }).catch(unlessMissing([]));
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
@@ -77,7 +91,8 @@ export async function assembleModulesLayer(options: { root: string; kernelVersio
     await mkdir(dirname(join(target, path)), { recursive: true });
     await copyFile(join(source, path), join(target, path));
   }
-  for (const name of KERNEL_METADATA) await copyFile(join(source, name), join(target, name)).catch(() => undefined);
+  // Not every kernel ships every metadata file (modules.builtin.modinfo is newer): only absence is fine.
+  for (const name of KERNEL_METADATA) await copyFile(join(source, name), join(target, name)).catch(unlessMissing(undefined));
   const firmware: string[] = [];
   const missingFirmware: string[] = [];
   if (options.firmware !== false && selection.modules.length > 0) {

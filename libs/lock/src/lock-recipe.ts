@@ -254,7 +254,11 @@ async function writeRecipeLock(name: string, ctx: LockContext): Promise<LockResu
     ...(kernel ? { kernel } : {}),
   };
   const file = lockPath(recipe);
-  const previous = await readLock(recipe).catch(() => undefined);
+  // An unreadable lock is what `lock` exists to replace: say so, and write a good one.
+  const previous = await readLock(recipe).catch((err: Error) => {
+    console.warn(`${displayPath(ctx, file)}: replacing a lock that cannot be read (${err.message.split('\n')[0]})`);
+    return undefined;
+  });
   // A lock that still describes the same resolution stays byte for byte as it is, even when the
   // repository has new metadata: only layers whose packages change get a new lock.
   if (previous && previous.recipe === lock.recipe && previous.base === lock.base && previous.resolvedFrom.digest === lock.resolvedFrom.digest && samePackages(previous.packages, packages) && sameKernel(previous.kernel, kernel)) {

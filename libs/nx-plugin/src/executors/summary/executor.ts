@@ -14,7 +14,8 @@ export default async function summaryExecutor(options: SummaryOptions, context: 
     const recipe = resolveRecipe(context.projectName as string, graph);
     const lockedCounts = new Map<string, number>();
     for (const name of [...recipe.baseChain, recipe.name]) {
-      const lock = await readLock(resolveRecipe(name, graph)).catch(() => undefined);
+      // A corrupt lock is an error to report, not a missing one (readLock gives undefined only for a missing file).
+      const lock = await readLock(resolveRecipe(name, graph));
       if (lock) lockedCounts.set(name, lock.packages.length);
     }
     const summary = summarizeRecipe({ recipe, graph, workspaceRoot: context.root, lockedCounts });
