@@ -21,7 +21,9 @@
  *     and not the packages, so a kernel update rebuilds only the modules layer; with
  *     kernel.package, the `kernel` field of the lock instead of the host's kernels;
  *   - for the `build` of a signed extension: the sha256 of the certificate STRATA_VERITY_CERT names
- *     (never the key).
+ *     (never the key);
+ *   - the versions of the tools that shape the bytes (TOOL_VERSIONS): rpm, dnf and createrepo_c for
+ *     layers, depmod for modules, mkfs.erofs, mksquashfs and veritysetup for extensions.
  * `lock` and `fetch` are never cached: they ask the repositories what they hold today. Where a
  * package comes from (the package store, a repository, an archive, a mirror) is in no key: every
  * source is checked against the sha256 in the lock, so the bytes are the same.
@@ -39,6 +41,25 @@ function repositoryProjects(recipe: ResolvedRecipe): string[] {
 
 // The kernels on this host: a new or reinstalled kernel changes the key of the modules layer only.
 const HOST_KERNELS = { runtime: 'ls -l --time-style=+%s /usr/lib/modules/*/modules.dep 2>/dev/null || true' };
+
+/**
+ * The tools that shape the bytes, by version: a new rpm, dnf or createrepo_c re-keys the layers,
+ * a new depmod the modules, a new mkfs.erofs, mksquashfs or veritysetup the extensions that use it.
+ * Called by name, so a tool earlier on PATH counts.
+ */
+const TOOL_VERSIONS = {
+  install: { runtime: 'rpm --version; /usr/bin/python3 -c "import dnf; print(\'dnf\', dnf.VERSION)"; createrepo_c --version | head -1' },
+  depmod: { runtime: 'depmod --version | head -1' },
+  erofs: { runtime: 'mkfs.erofs -h 2>&1 | grep -m1 "^mkfs.erofs "' },
+  squashfs: { runtime: 'mksquashfs -version 2>&1 | head -1' },
+  verity: { runtime: 'veritysetup --version' },
+};
+
+/** The tool versions the `build` of an extension depends on: its file system, and verity when it has one. */
+function extensionTools(recipe: ResolvedRecipe): { runtime: string }[] {
+  const format = recipe.output.format === 'erofs' ? [TOOL_VERSIONS.erofs] : recipe.output.format === 'squashfs' ? [TOOL_VERSIONS.squashfs] : [];
+  return [...format, ...(recipe.output.verity ? [TOOL_VERSIONS.verity] : [])];
+}
 
 // A signed extension is rebuilt when the signing certificate changes.
 const SIGNING_CERT = { runtime: 'sha256sum "$STRATA_VERITY_CERT" 2>/dev/null || echo "no certificate"' };
@@ -64,7 +85,7 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
   const hasKernel = recipe.kernel !== undefined;
   const repos = repositoryProjects(recipe);
   const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
-  const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }, symlinksInput(chainDirs)];
+  const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }, symlinksInput(chainDirs), TOOL_VERSIONS.install];
   // Where the kernel comes from: the host's /usr/lib/modules, or the kernel package set in the lock.
   const kernelInputs = recipe.kernel?.package ? [{ json: '{projectRoot}/packages.lock.json', fields: ['kernel'] }] : [HOST_KERNELS];
   const targets: Record<string, TargetConfiguration> = {
@@ -100,7 +121,7 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       executor: '@strata/nx-plugin:build',
       cache: true,
       dependsOn: hasKernel ? ['image', { target: 'modules', params: 'forward' }] : ['image'],
-      inputs: hasKernel ? [...layerInputs, ...kernelInputs] : recipe.output.sign ? [...layerInputs, SIGNING_CERT] : layerInputs,
+      inputs: hasKernel ? [...layerInputs, ...kernelInputs, TOOL_VERSIONS.depmod] : [...layerInputs, ...extensionTools(recipe), ...(recipe.output.sign ? [SIGNING_CERT] : [])],
       outputs: ['{workspaceRoot}/dist/images/{projectName}'],
       options: {},
       metadata: { description: buildDescription(recipe) },
@@ -112,7 +133,7 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       cache: true,
       // A kernel package is installed from the repositories, so they must be built first.
       ...(recipe.kernel?.package ? { dependsOn: repoBuilds } : {}),
-      inputs: ['recipeFile', '^recipeFile', 'builder', { env: 'SOURCE_DATE_EPOCH' }, ...kernelInputs],
+      inputs: ['recipeFile', '^recipeFile', 'builder', { env: 'SOURCE_DATE_EPOCH' }, ...kernelInputs, TOOL_VERSIONS.depmod, ...(recipe.kernel?.package ? [TOOL_VERSIONS.install] : [])],
       outputs: ['{workspaceRoot}/dist/modules/{projectName}'],
       options: {},
       metadata: { description: 'Kernel modules (closure over modules.dep, softdeps, firmware) as their own archive, per kernel.' },

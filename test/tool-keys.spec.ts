@@ -1,0 +1,41 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
+import { taskRuns } from './support/nx-output';
+
+const STATIC = ['--output-style=static'];
+
+/**
+ * The versions of the tools that shape an image's bytes are part of the keys of the targets that
+ * use them. A stand-in mkfs.erofs earlier on PATH reports another version (and passes everything
+ * else on to the real one): only the erofs extension's build runs again.
+ */
+describe('tool versions in the cache keys', () => {
+  let ws: ScratchWorkspace;
+  let bin: string;
+  beforeAll(async () => {
+    ws = await createScratchWorkspace();
+    bin = join(ws.root, 'dist/stand-in-bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'mkfs.erofs'), '#!/bin/sh\nif [ "$1" = -h ]; then echo "mkfs.erofs 99.0-stand-in"; exit 0; fi\nexec /usr/bin/mkfs.erofs "$@"\n');
+    await chmod(join(bin, 'mkfs.erofs'), 0o755);
+    const first = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
+    expect(first.exitCode, first.all).toBe(0);
+  });
+  afterAll(() => ws?.dispose());
+
+  it('unchanged tools: everything is a cache hit', async () => {
+    const again = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(taskRuns(again.all).executed).toEqual([]);
+  });
+
+  it('another mkfs.erofs re-keys the erofs extension only', async () => {
+    const run = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC], { PATH: `${bin}:${process.env.PATH}` });
+    expect(run.exitCode, run.all).toBe(0);
+    const runs = taskRuns(run.all);
+    expect(runs.executed).toEqual(['sysext-storage:build']);
+    expect(runs.cached).toEqual(expect.arrayContaining(['initrd-busybox:build', 'initrd-busybox:image', 'sysext-storage:image']));
+  });
+});
