@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,11 @@ describe('nx run-many -t boot-test', () => {
     const original = await readFile(raw);
     const tampered = Buffer.from(original);
     tampered[1024 + 8] ^= 0xff; // inside erofs's superblock, in data block 0
+    // The attacker rewrites SHA256SUMS too, so strata's own check passes: dm-verity must catch it.
+    const sumsFile = join(ws.root, 'dist/images/sysext-server-debug/SHA256SUMS');
+    const sums = await readFile(sumsFile, 'utf8');
     await writeFile(raw, tampered);
+    await writeFile(sumsFile, sums.replace(createHash('sha256').update(original).digest('hex'), createHash('sha256').update(tampered).digest('hex')));
     try {
       const run = await ws.nx(['run', 'sysext-server-debug:boot-test', '--exclude-task-dependencies', '--output-style=static']);
       expect(run.exitCode).not.toBe(0);
@@ -50,6 +55,7 @@ describe('nx run-many -t boot-test', () => {
       expect(run.all).toMatch(/\(sd-sysext\)\[\d+\]: Verity device detected corruption after activation/);
     } finally {
       await writeFile(raw, original);
+      await writeFile(sumsFile, sums);
     }
   }, 300_000);
 
