@@ -10,11 +10,16 @@ describe('recipes as Nx projects', () => {
   });
   afterAll(() => ws?.dispose());
 
-  const edit = async (path: string, change: (text: string) => string): Promise<() => Promise<void>> => {
+  /** Run `check` with the file changed; it is put back however the check ends, so one failure stays one. */
+  const withEdit = async (path: string, change: (text: string) => string, check: () => Promise<void>): Promise<void> => {
     const file = join(ws.root, path);
     const original = await readFile(file, 'utf8');
     await writeFile(file, change(original));
-    return () => writeFile(file, original);
+    try {
+      await check();
+    } finally {
+      await writeFile(file, original);
+    }
   };
 
   it('lists every recipe, and a copied recipe folder is a new project with no other edit', async () => {
@@ -56,44 +61,44 @@ describe('recipes as Nx projects', () => {
   });
 
   it('stops the graph with file, line and a suggestion for a misspelt key', async () => {
-    const restore = await edit('recipes/initrd-busybox-debug/recipe.yaml', (t) => t.replace('packages:', 'pakages:'));
-    const run = await ws.nx(['show', 'projects']);
-    expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:1: error: unknown key "pakages"/);
-    expect(run.all).toMatch(/did you mean "packages"\?/);
-    await restore();
+    await withEdit('recipes/initrd-busybox-debug/recipe.yaml', (t) => t.replace('packages:', 'pakages:'), async () => {
+      const run = await ws.nx(['show', 'projects']);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:1: error: unknown key "pakages"/);
+      expect(run.all).toMatch(/did you mean "packages"\?/);
+    });
   });
 
   it('names the cycle of bases', async () => {
-    const restore = await edit('recipes/initrd-busybox/recipe.yaml', (t) => t.replace('kind: initrd\n', 'kind: initrd\nbase: initrd-busybox-rescue\n'));
-    const run = await ws.nx(['show', 'projects']);
-    expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/initrd-busybox -> initrd-busybox-rescue -> initrd-busybox-storage -> initrd-busybox|initrd-busybox-rescue -> initrd-busybox-storage -> initrd-busybox -> initrd-busybox-rescue|initrd-busybox-storage -> initrd-busybox -> initrd-busybox-rescue -> initrd-busybox-storage/);
-    await restore();
+    await withEdit('recipes/initrd-busybox/recipe.yaml', (t) => t.replace('kind: initrd\n', 'kind: initrd\nbase: initrd-busybox-rescue\n'), async () => {
+      const run = await ws.nx(['show', 'projects']);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.all).toMatch(/initrd-busybox -> initrd-busybox-rescue -> initrd-busybox-storage -> initrd-busybox|initrd-busybox-rescue -> initrd-busybox-storage -> initrd-busybox -> initrd-busybox-rescue|initrd-busybox-storage -> initrd-busybox -> initrd-busybox-rescue -> initrd-busybox-storage/);
+    });
   });
 
   it('says which repositories were searched for a package that does not exist, at its line', async () => {
-    const restore = await edit('recipes/initrd-busybox-debug/recipe.yaml', (t) => t.replace('  - debug-tools\n', '  - debug-tools\n  - no-such-package\n'));
-    const run = await ws.nx(['run', 'initrd-busybox-debug:lock', '--output-style=static']);
-    expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:5: error: package "no-such-package" matches nothing in the repositories searched \(fixture\)/);
-    await restore();
+    await withEdit('recipes/initrd-busybox-debug/recipe.yaml', (t) => t.replace('  - debug-tools\n', '  - debug-tools\n  - no-such-package\n'), async () => {
+      const run = await ws.nx(['run', 'initrd-busybox-debug:lock', '--output-style=static']);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:5: error: package "no-such-package" matches nothing in the repositories searched \(fixture\)/);
+    });
   });
 
   it('points at kernel.package when the kernel package does not exist', async () => {
-    const restore = await edit('recipes/initrd-busybox-debug/recipe.yaml', (t) => `${t}kernel:\n  package: no-such-kernel\n`);
-    const run = await ws.nx(['run', 'initrd-busybox-debug:lock', '--output-style=static']);
-    expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:12: error: kernel package "no-such-kernel" matches nothing in the repositories searched \(fixture\)/);
-    expect(run.all).toMatch(/hint: name a package that ships \/usr\/lib\/modules\/<version>/);
-    await restore();
+    await withEdit('recipes/initrd-busybox-debug/recipe.yaml', (t) => `${t}kernel:\n  package: no-such-kernel\n`, async () => {
+      const run = await ws.nx(['run', 'initrd-busybox-debug:lock', '--output-style=static']);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.all).toMatch(/recipes\/initrd-busybox-debug\/recipe\.yaml:\d+:12: error: kernel package "no-such-kernel" matches nothing in the repositories searched \(fixture\)/);
+      expect(run.all).toMatch(/hint: name a package that ships \/usr\/lib\/modules\/<version>/);
+    });
   });
 
   it('names the repository that cannot be reached', async () => {
-    const restore = await edit('recipes/initrd-busybox/recipe.yaml', (t) => t.replace('    project: fixture-repo\n', '    baseurl: file:///nonexistent/strata-repo\n'));
-    const run = await ws.nx(['run', 'initrd-busybox:lock', '--output-style=static']);
-    expect(run.exitCode).not.toBe(0);
-    expect(run.all).toMatch(/recipes\/initrd-busybox\/recipe\.yaml:\d+:\d+: error: repository "fixture" cannot be read/);
-    await restore();
+    await withEdit('recipes/initrd-busybox/recipe.yaml', (t) => t.replace('    project: fixture-repo\n', '    baseurl: file:///nonexistent/strata-repo\n'), async () => {
+      const run = await ws.nx(['run', 'initrd-busybox:lock', '--output-style=static']);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.all).toMatch(/recipes\/initrd-busybox\/recipe\.yaml:\d+:\d+: error: repository "fixture" cannot be read/);
+    });
   });
 });

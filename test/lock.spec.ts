@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
@@ -41,11 +41,14 @@ describe('nx run-many -t lock', () => {
     expect(ok.exitCode, ok.all).toBe(0);
     const recipe = join(ws.root, 'recipes/initrd-busybox-storage/recipe.yaml');
     const text = await readFile(recipe, 'utf8');
-    await import('node:fs/promises').then((fs) => fs.writeFile(recipe, text.replace(/packages:\n/, 'packages:\n  - libdemo\n')));
-    const stale = await ws.nx(['run', 'initrd-busybox-storage:lock', '--check']);
-    expect(stale.exitCode).not.toBe(0);
-    expect(stale.all).toMatch(/recipes\/initrd-busybox-storage\/packages\.lock\.json is stale for recipes\/initrd-busybox-storage\/recipe\.yaml.*npx nx run initrd-busybox-storage:lock/);
-    await import('node:fs/promises').then((fs) => fs.writeFile(recipe, text));
+    await writeFile(recipe, text.replace(/packages:\n/, 'packages:\n  - libdemo\n'));
+    try {
+      const stale = await ws.nx(['run', 'initrd-busybox-storage:lock', '--check']);
+      expect(stale.exitCode).not.toBe(0);
+      expect(stale.all).toMatch(/recipes\/initrd-busybox-storage\/packages\.lock\.json is stale for recipes\/initrd-busybox-storage\/recipe\.yaml.*npx nx run initrd-busybox-storage:lock/);
+    } finally {
+      await writeFile(recipe, text);
+    }
   });
 
   it('after a repository update, exactly the locks holding updated packages change', async () => {
