@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
@@ -29,6 +29,19 @@ describe('tool versions in the cache keys', () => {
     const again = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
     expect(again.exitCode, again.all).toBe(0);
     expect(taskRuns(again.all).executed).toEqual([]);
+  });
+
+  it("editing a repository builder's source rebuilds the repository, and no layer whose packages come out the same", async () => {
+    const source = join(ws.root, 'tools/fixture-repo/src/createrepo.ts');
+    const original = await readFile(source, 'utf8');
+    await writeFile(source, `${original}\n// an edit that changes no package\n`);
+    try {
+      const run = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
+      expect(run.exitCode, run.all).toBe(0);
+      expect(taskRuns(run.all).executed).toEqual(['fixture-repo:build']);
+    } finally {
+      await writeFile(source, original);
+    }
   });
 
   it('another mkfs.erofs re-keys the erofs extension only', async () => {

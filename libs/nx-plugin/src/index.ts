@@ -15,7 +15,9 @@
  *     symbolic links by their target, which Nx's file hasher skips,
  *   - the `packages` field of its packages.lock.json (exact NEVRAs and sha256; reformatting or
  *     the lock's provenance block does not count),
- *   - the same three of every recipe it builds on (the `^` inputs follow the base chain),
+ *   - the same three of every recipe it builds on (the `^` inputs follow the base chain); a
+ *     repository project (fixture-repo, debian-distro) defines `recipe` as nothing, so its
+ *     sources key only its own build: the lock's sha256s already say what it produced,
  *   - the builder's own source code (libs/*), and SOURCE_DATE_EPOCH;
  *   - for `modules` and `build`: the kernels installed on the host and the kernelVersion option,
  *     and not the packages, so a kernel update rebuilds only the modules layer; with
