@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -131,6 +131,8 @@ async function callHelper<T>(request: Record<string, unknown>, options: { verbos
     const run = { input: '', reject: false, stderr: options.verbose ? ('inherit' as const) : ('pipe' as const) };
     let result;
     if (options.sandboxed) {
+      // The sandbox mounts the root where it is: it must exist first.
+      await mkdir(installroot, { recursive: true });
       const keys = await localKeys(request.repositories as RepositorySpec[], stateDir);
       input = { ...input, repositories: keys.repositories };
       const readOnly = [dirname(HELPER), ...repositoryPaths(keys.repositories), ...keys.paths, ...(options.readablePaths ?? [])];
