@@ -10,14 +10,14 @@ export const WORK_DIR = 'dist/.work';
 // mkdtemp ends a name with 6 letters or digits; replaceDirectory adds ".old" to a staging folder.
 const STAGING = /^\..+\.tmp-.*[A-Za-z0-9]{6}(\.old)?$/;
 const SCRATCH = /-[A-Za-z0-9]{6}$/;
-const TEMP = /^strata-(dnf|rpmdb)-.*[A-Za-z0-9]{6}$/;
+const TEMP = /^strata-(dnf|rpmdb|sandbox)-.*[A-Za-z0-9]{6}$/;
 
 /** Where the builds of a workspace leave folders when they are interrupted. */
 export function workspaceLeftoverPlaces(workspaceRoot: string, temp = tmpdir()): LeftoverPlace[] {
   return [
     ...OUTPUT_PARENTS.map((dir) => ({ dir: join(workspaceRoot, dir), names: STAGING })),
     { dir: join(workspaceRoot, WORK_DIR), names: SCRATCH },
-    // The dnf helper's state folders and the report's rpm database copies.
+    // The dnf helper's state folders, the sandbox's /etc and the report's rpm database copies.
     { dir: temp, names: TEMP },
   ];
 }

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
-import { runSandboxed } from '@strata/sandbox';
+import { RPMDB_PATH, runSandboxed } from '@strata/sandbox';
 
 /** Where strata's trees keep their rpm database (Debian's rpm would otherwise look under $HOME). */
-export const RPMDB_MACRO = ['--define', '_dbpath /usr/lib/sysimage/rpm'];
+export const RPMDB_MACRO = ['--define', `_dbpath ${RPMDB_PATH}`];
 
 export interface InstalledPackage {
   nevra: string;

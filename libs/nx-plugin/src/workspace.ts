@@ -78,7 +78,7 @@ export function phasePrinter(name: string, options: { verbose?: boolean; interac
 /** The `packageMirrors` option of strata's plugin entry in nx.json, if any. */
 function configuredMirrors(context: Pick<ExecutorContext, 'nxJsonConfiguration'>): string[] {
   for (const entry of context.nxJsonConfiguration?.plugins ?? []) {
-    if (typeof entry === 'string') continue;
+    if (typeof entry === 'string' || !/nx-plugin/.test(entry.plugin)) continue;
     const options = entry.options as { packageMirrors?: unknown } | undefined;
     if (Array.isArray(options?.packageMirrors)) return options.packageMirrors.filter((m): m is string => typeof m === 'string');
   }

@@ -1,6 +1,7 @@
 import { downloadPackages, type RepositorySpec } from '@strata/dnf';
 import type { StoredPackage } from './stored-package';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { makeOwnedDir } from '@strata/owner';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fetchUrl, NotThere } from './fetch-url';
@@ -84,6 +85,8 @@ export async function ensurePackages(store: PackageStore, packages: readonly Sto
     else if (!missing.some((m) => m.sha256 === pkg.sha256)) missing.push(pkg);
   }
   if (missing.length === 0) return { paths, fetched };
+  // Before fetching: what writers that were killed left behind goes first.
+  await store.collectIncoming();
 
   const sources = new Map(missing.map((pkg) => [pkg.sha256, sourcesFor(pkg, config.repositories, config.mirrors)]));
   const depth = Math.max(...[...sources.values()].map((s) => s.length));
@@ -129,8 +132,7 @@ async function fetchThroughDnf(
     for (const pkg of packages) report(pkg, 'not asked: no dnf configuration for this repository');
     return;
   }
-  await mkdir(join(store.dir, 'incoming'), { recursive: true });
-  const dest = await mkdtemp(join(store.dir, 'incoming', `${process.pid}-dnf-`));
+  const dest = await makeOwnedDir(join(store.dir, 'incoming'), 'dnf-');
   try {
     const ids = new Set(packages.map((p) => p.repository));
     const { downloaded } = await downloadPackages({ ...config.dnf, repositories: config.dnf.repositories.filter((r) => ids.has(r.id)), packages, destDir: dest });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,8 +59,11 @@ describe('PackageStore', () => {
   it('collects what killed writers left in incoming/, not what live ones are writing', async () => {
     const live = await store.incoming();
     await writeFile(live.file, 'being written');
-    await writeFile(join(dir, 'store/incoming/999999999-deadbeef0000'), 'partial');
-    expect(await store.collectIncoming()).toBe(1);
+    // Owners that are gone: a pid that does not run, and a process of an earlier boot.
+    await writeFile(join(dir, 'store/incoming/p999999999-s1-b00000000-deadbeef0000'), 'partial');
+    await mkdir(join(dir, 'store/incoming/dnf-p999999998-s1-b00000000-abcdef'));
+    await writeFile(join(dir, 'store/incoming/dnf-p999999998-s1-b00000000-abcdef/x.rpm'), 'partial');
+    expect(await store.collectIncoming()).toBe(2);
     expect(await readdir(join(dir, 'store/incoming'))).toEqual([live.file.split('/').pop()]);
   });
 

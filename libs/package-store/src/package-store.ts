@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { currentProcess, isRunning, ownerTag, parseOwnerTag } from '@strata/owner';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -60,7 +61,7 @@ export class PackageStore {
   async incoming(): Promise<{ file: string; commit(sha256: string): Promise<string>; discard(): Promise<void> }> {
     await mkdir(this.incomingDir, { recursive: true });
     await mkdir(this.entriesDir, { recursive: true });
-    const file = join(this.incomingDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
+    const file = join(this.incomingDir, `${ownerTag(currentProcess())}${randomBytes(6).toString('hex')}`);
     return {
       file,
       commit: async (sha256) => {
@@ -90,26 +91,17 @@ export class PackageStore {
     await rm(this.pathOf(sha256), { force: true });
   }
 
-  /** Leftovers of writers that were killed: incoming files of processes that are gone. */
+  /** Leftovers of writers that were killed: incoming entries whose owning process is gone. */
   async collectIncoming(): Promise<number> {
     let removed = 0;
     for (const name of await readdir(this.incomingDir).catch(() => [] as string[])) {
-      const pid = Number(name.split('-')[0]);
-      if (pid === process.pid || isAlive(pid)) continue;
-      await rm(join(this.incomingDir, name), { force: true });
+      const owner = parseOwnerTag(name);
+      if (owner && isRunning(owner)) continue;
+      // A file being fetched, or a folder dnf downloaded into.
+      await rm(join(this.incomingDir, name), { recursive: true, force: true });
       removed++;
     }
     return removed;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -282,11 +282,9 @@ describe('loadRecipeFile: errors, exactly as printed', () => {
 
   it('a YAML alias bomb: named at the file and its first alias', () => {
     const bomb = ['kind: initrd', 'x: &a [l, l, l, l, l, l, l, l, l]', ...Array.from({ length: 8 }, (_, i) => `x${i}: &${'b'.repeat(i + 1)} [${Array(9).fill(`*${i === 0 ? 'a' : 'b'.repeat(i)}`).join(', ')}]`)].join('\n');
-    const started = performance.now();
     expect(report(`${bomb}\n`)).toBe(
       'recipes/foo/recipe.yaml:3:9: error: invalid YAML: its aliases (*name) expand the document far beyond what a recipe needs (an "alias bomb"); refusing to load it\n  hint: write the values out instead of repeating aliases (*name)',
     );
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('recipe size and glob count have limits', () => {

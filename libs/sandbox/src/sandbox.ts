@@ -1,7 +1,8 @@
-import { access, chmod, chown, lstat, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, lstat, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
+import { makeOwnedDir } from '@strata/owner';
 
 /**
  * What a tool that works on an image root may see. Everything else of the host is absent: the
@@ -67,8 +68,11 @@ export function sandboxArguments(spec: SandboxSpec, command: readonly string[]):
   return args;
 }
 
+/** Where strata's trees keep their rpm database (Debian's rpm would otherwise look under $HOME). */
+export const RPMDB_PATH = '/usr/lib/sysimage/rpm';
+
 /** strata's rpm configuration: the database inside the image, and no rpm plugins at all. */
-export const RPM_MACROS = ['%_dbpath /usr/lib/sysimage/rpm', '%__plugindir /usr/lib/strata-has-no-rpm-plugins', ''].join('\n');
+export const RPM_MACROS = [`%_dbpath ${RPMDB_PATH}`, '%__plugindir /usr/lib/strata-has-no-rpm-plugins', ''].join('\n');
 
 async function requireBubblewrap(): Promise<void> {
   const found = await access('/usr/bin/bwrap').then(() => true, () => false);
@@ -82,7 +86,8 @@ async function requireBubblewrap(): Promise<void> {
  */
 export async function runSandboxed(spec: Omit<SandboxSpec, 'rpmMacrosFile'>, command: readonly string[], options: Options = {}) {
   await requireBubblewrap();
-  const etc = await mkdtemp(join(tmpdir(), 'strata-sandbox-'));
+  // Named after this process, so a later build collects it if this one is killed.
+  const etc = await makeOwnedDir(tmpdir(), 'strata-sandbox-');
   const macros = join(etc, 'macros.strata');
   await writeFile(macros, RPM_MACROS);
   const root = spec.imageRoot;
@@ -98,7 +103,7 @@ export async function runSandboxed(spec: Omit<SandboxSpec, 'rpmMacrosFile'>, com
 /** Give folders made as mount points the mode and owner their package records (root-owned only). */
 async function restoreMountPoints(root: string, made: readonly string[]): Promise<void> {
   if (made.length === 0) return;
-  const query = await execa('rpm', ['--root', root, '--define', '_dbpath /usr/lib/sysimage/rpm', '-qa', '--qf', '[%{FILENAMES}\t%{FILEMODES}\t%{FILEUSERNAME}\t%{FILEGROUPNAME}\n]'], { reject: false });
+  const query = await execa('rpm', ['--root', root, '--define', `_dbpath ${RPMDB_PATH}`, '-qa', '--qf', '[%{FILENAMES}\t%{FILEMODES}\t%{FILEUSERNAME}\t%{FILEGROUPNAME}\n]'], { reject: false });
   const recorded = new Map(query.stdout.split('\n').filter(Boolean).map((line) => {
     const [name, mode, user, group] = line.split('\t');
     return [name, { mode: Number(mode), user, group }] as const;
