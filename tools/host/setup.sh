@@ -14,7 +14,7 @@ packages=(
   cpio zstd erofs-utils squashfs-tools cryptsetup-bin e2fsprogs openssl
   qemu-system-x86 linux-image-amd64 busybox-static systemd-container
   xz-utils lz4 bzip2 chromium fonts-liberation
-  nginx-light util-linux bubblewrap
+  nginx-light util-linux bubblewrap uidmap
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

@@ -1,1 +1,2 @@
 export * from './sandbox';
+export * from './mapped-root';

@@ -25,6 +25,8 @@ describe('sandboxArguments', () => {
   it('pins the rpm database inside the image and loads no rpm plugin', () => {
     expect(RPM_MACROS).toContain('%_dbpath /usr/lib/sysimage/rpm');
     expect(RPM_MACROS).toMatch(/%__plugindir \/\S+/);
+    // The API folders are the sandbox's: rpm neither unpacks below them nor chowns their mounts.
+    expect(RPM_MACROS).toContain('%_netsharedpath /proc:/dev:/run:/tmp');
   });
 });
 

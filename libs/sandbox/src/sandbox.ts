@@ -71,8 +71,19 @@ export function sandboxArguments(spec: SandboxSpec, command: readonly string[]):
 /** Where strata's trees keep their rpm database (Debian's rpm would otherwise look under $HOME). */
 export const RPMDB_PATH = '/usr/lib/sysimage/rpm';
 
-/** strata's rpm configuration: the database inside the image, and no rpm plugins at all. */
-export const RPM_MACROS = [`%_dbpath ${RPMDB_PATH}`, '%__plugindir /usr/lib/strata-has-no-rpm-plugins', ''].join('\n');
+/**
+ * strata's rpm configuration: the database inside the image, and no rpm plugins at all. rpm
+ * leaves the API file systems' folders to the sandbox (they are netshared paths): what a package
+ * ships below them is hidden at boot, where the initrd mounts them, and the folders themselves are
+ * mount points here, which rpm could not chown as root of a user namespace (the proc mount
+ * belongs to the host's root). They get their packaged mode and owner afterwards.
+ */
+export const RPM_MACROS = [
+  `%_dbpath ${RPMDB_PATH}`,
+  '%__plugindir /usr/lib/strata-has-no-rpm-plugins',
+  `%_netsharedpath ${API_MOUNTS.map((dir) => `/${dir}`).join(':')}`,
+  '',
+].join('\n');
 
 async function requireBubblewrap(): Promise<void> {
   const found = await access('/usr/bin/bwrap').then(() => true, () => false);

@@ -5,12 +5,13 @@ import { assembleExtension, assembleInitrd, collectWorkspaceLeftovers, type Mani
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { SIZE_REPORT_HTML, sbomFileName, writeImageReports } from '@strata/report';
 import { IMAGES_DIR, LAYERS_DIR, MODULES_DIR, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
+import { asImageRoot } from '../../image-root';
 
 export interface BuildOptions {
   kernelVersion?: string;
 }
 
-export default async function buildExecutor(_options: BuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+async function buildExecutor(_options: BuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
     await collectWorkspaceLeftovers(context.root, (line) => console.log(`${name}: ${line}`));
@@ -82,3 +83,5 @@ async function buildExtension(recipe: ResolvedRecipe, graph: RecipeGraph, worksp
   }
   return true;
 }
+
+export default asImageRoot(__filename, buildExecutor);

@@ -6,12 +6,13 @@ import { extensionReleaseFor, summarizePaths } from '@strata/extension';
 import { chainPackages, checkLock, dnfTarget } from '@strata/lock';
 import { isExtensionKind, resolveRecipe } from '@strata/recipe';
 import { LAYERS_DIR, isVerbose, loadWorkspaceRecipes, packageSupply, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
+import { asImageRoot } from '../../image-root';
 
 export interface ImageOptions {
   verbose?: boolean;
 }
 
-export default async function imageExecutor(options: ImageOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+async function imageExecutor(options: ImageOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
     await collectWorkspaceLeftovers(context.root, (line) => console.log(`${name}: ${line}`));
@@ -63,3 +64,5 @@ export default async function imageExecutor(options: ImageOptions, context: Exec
     return true;
   });
 }
+
+export default asImageRoot(__filename, imageExecutor);

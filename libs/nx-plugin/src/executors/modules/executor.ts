@@ -4,6 +4,7 @@ import { buildModules, collectWorkspaceLeftovers, type ModulesPlan } from '@stra
 import { checkLock, dnfTarget, lockCommand } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { MODULES_DIR, isVerbose, loadWorkspaceRecipes, packageSupply, reportErrors, sourceDateEpoch } from '../../workspace';
+import { asImageRoot } from '../../image-root';
 
 export interface ModulesOptions {
   kernelVersion?: string;
@@ -19,7 +20,7 @@ async function lockedKernelPackage(recipe: ResolvedRecipe, graph: RecipeGraph, c
   return { ...dnfTarget(recipe, root), packages: state.lock.kernel.packages, supply: packageSupply(recipe, context), verbose };
 }
 
-export default async function modulesExecutor(options: ModulesOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+async function modulesExecutor(options: ModulesOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
     await collectWorkspaceLeftovers(context.root, (line) => console.log(`${name}: ${line}`));
@@ -44,3 +45,5 @@ export default async function modulesExecutor(options: ModulesOptions, context: 
     return true;
   });
 }
+
+export default asImageRoot(__filename, modulesExecutor);
