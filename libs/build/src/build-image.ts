@@ -4,7 +4,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { compressEachPiece, extractArchiveCompletely, packDirectorySegments } from '@strata/cpio';
+import { compressEachPiece, extractArchiveCompletely, packDirectorySegments, type DeviceNode } from '@strata/cpio';
 import { DnfError, scriptletFailureMessage, type RepositorySpec, type ScriptletFailure } from '@strata/dnf';
 import { installFromStore, type PackageSupply } from '@strata/package-store';
 import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } from '@strata/extension';
@@ -13,6 +13,7 @@ import { makeOwnedDir } from '@strata/owner';
 import { withAtomicOutput } from './atomic-output';
 import { explainNoSpace } from './no-space';
 import { rebuildCommand, verifyOutput } from './verify-output';
+import { queryPackagedDeviceNodes, readOwnerIds, selectDeviceNodes } from './device-nodes';
 import { checkpointRpmDatabase, erasePackages, queryInstalled, type InstalledPackage } from './rpmdb';
 import { listTree, overlayFiles, removeMatchingFiles, removePackageManagerState, writeInitrdIdentity, type ReleaseInfo, type RemovalReport } from './tree';
 
@@ -89,10 +90,10 @@ async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number 
   }
 }
 
-export async function writeArchive(root: string, file: string, compression: BuildPlan['compression'], sourceDateEpoch: number): Promise<number> {
+export async function writeArchive(root: string, file: string, compression: BuildPlan['compression'], sourceDateEpoch: number, devices: readonly DeviceNode[] = []): Promise<number> {
   const counter = { bytes: 0 };
   // Whole archives of bounded size, one zstd frame each: the kernel decodes one frame per archive.
-  const cpio = counted(packDirectorySegments(root, { sourceDateEpoch }), counter);
+  const cpio = counted(packDirectorySegments(root, { sourceDateEpoch, devices }), counter);
   const body = compression.kind === 'zstd' ? compressEachPiece(cpio, compression.level) : cpio;
   await explainNoSpace(file, () => pipeline(Readable.from(body), createWriteStream(file)));
   return counter.bytes;
@@ -114,12 +115,14 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
   try {
     phase('base');
     await mkdir(root, { mode: 0o755 });
+    let carriedDevices: DeviceNode[] = [];
     if (plan.baseOutputDir) {
       // A base half restored from the Nx cache must not become part of this layer.
       await verifyOutput(plan.baseOutputDir, rebuildCommand(plan.base ?? basename(plan.baseOutputDir), 'image'));
-      await extractArchiveCompletely(join(plan.baseOutputDir, TREE_ARCHIVE), root);
+      carriedDevices = (await extractArchiveCompletely(join(plan.baseOutputDir, TREE_ARCHIVE), root, { deviceNodes: 'record' })).devices;
     }
-    const extension = plan.extension ? await ExtensionLayer.begin(plan.extension, root, plan.baseOutputDir ? await queryInstalled(root) : []) : null;
+    const installedBefore = plan.baseOutputDir ? await queryInstalled(root) : [];
+    const extension = plan.extension ? await ExtensionLayer.begin(plan.extension, root, installedBefore) : null;
 
     phase('install');
     process.env.SOURCE_DATE_EPOCH = String(plan.sourceDateEpoch);
@@ -144,22 +147,30 @@ export async function buildLayer(plan: BuildPlan): Promise<Manifest> {
     if (plan.kind === 'initrd') await writeInitrdIdentity(root, plan.release, plan.name, plan.init);
     if (extension) await extension.writeRelease(root);
     const installed: InstalledPackage[] = await queryInstalled(root);
+    const devices = selectDeviceNodes({
+      carried: carriedDevices,
+      packaged: await queryPackagedDeviceNodes(root),
+      installedBefore: new Set(installedBefore.map((p) => p.nevra)),
+      removeFiles: plan.removeFiles,
+      owners: await readOwnerIds(root),
+    });
     await checkpointRpmDatabase(root);
 
     return await withAtomicOutput(plan.outputDir, async (staging) => {
       phase('pack');
       await removePackageManagerState(root, { keepRpmDatabase: true });
-      await writeArchive(root, join(staging, TREE_ARCHIVE), { kind: 'zstd', level: 3 }, plan.sourceDateEpoch);
+      await writeArchive(root, join(staging, TREE_ARCHIVE), { kind: 'zstd', level: 3 }, plan.sourceDateEpoch, devices);
       await removePackageManagerState(root, { keepRpmDatabase: false });
       // An extension's image is only what it adds to its base; the tree above keeps everything.
       const extensionRoot = join(scratch, 'extension');
       const extensionSummary = extension ? await extension.finish(root, installed, extensionRoot) : undefined;
       const imageRoot = extension ? extensionRoot : root;
-      const fileCount = (await listTree(imageRoot)).length;
+      const fileCount = (await listTree(imageRoot)).length + (extension ? 0 : devices.length);
 
       phase('compress');
       const image = imageFileName(plan);
-      const uncompressedSize = await writeArchive(imageRoot, join(staging, image), plan.compression, plan.sourceDateEpoch);
+      // An extension's hierarchies hold no device nodes; an initrd's image is the whole tree.
+      const uncompressedSize = await writeArchive(imageRoot, join(staging, image), plan.compression, plan.sourceDateEpoch, extension ? [] : devices);
       const sha256 = await sha256File(join(staging, image));
       const manifest: Manifest = {
         recipe: plan.name,

@@ -9,3 +9,4 @@ export * from './glob';
 export * from './tree';
 export * from './verify-output';
 export * from './rpmdb';
+export * from './device-nodes';

@@ -2,7 +2,7 @@
 // `find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | cpio -o -H newc --reproducible`,
 // so images are reproducible and can be checked against GNU cpio.
 export { packDirectory, directoryEntries, writeCpioEntries, type PackOptions } from './writer';
-export type { CpioEntry, DataSource, EntryType } from './newc';
+export type { CpioEntry, DataSource, DeviceNode, EntryType } from './newc';
 
 // Compression in bounded, independent frames, so a large image never sits in memory whole.
 export { compressStream, DEFAULT_FRAME_SIZE } from './zstd-stream';

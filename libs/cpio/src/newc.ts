@@ -43,6 +43,22 @@ export const S_IFDIR = 0o040000;
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
 
+/**
+ * A character or block device described by metadata alone (a package's file list, an archive
+ * entry): archives carry such nodes without the tree ever holding them, so no build needs mknod.
+ */
+export interface DeviceNode {
+  /** Relative to the image root, without a leading slash. */
+  name: string;
+  /** Type bits (S_IFCHR or S_IFBLK) and permissions. */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  rdevMajor: number;
+  rdevMinor: number;
+}
+
 export type EntryType = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
 
 const TYPE_BY_BITS = new Map<number, EntryType>([

@@ -44,7 +44,7 @@ export async function listArchive(path: string, options: Pick<ReadOptions, 'deco
 export async function extractArchive(path: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractSummary> {
   const destination = resolve(destDir);
   await mkdir(destination, { recursive: true });
-  const writer = new TreeWriter(destination, options.preserveOwner ?? process.getuid?.() === 0);
+  const writer = new TreeWriter(destination, options.preserveOwner ?? process.getuid?.() === 0, options.deviceNodes);
   try {
     for await (const entry of readArchiveFile(path)) await writer.add(entry);
   } finally {

@@ -2,18 +2,26 @@ import { chmod, chown, lchown, link, lstat, lutimes, mkdir, open, rmdir, symlink
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ArchiveEntry } from './archive-parser';
+import type { DeviceNode } from './newc';
 
 /** The disk side of extraction: archive entries in, files, links, nodes and metadata out. */
 
 export interface ExtractOptions {
   /** Apply the archive's uid/gid (lchown). Default: when running as root. */
   preserveOwner?: boolean;
+  /**
+   * Character and block devices: made with mknod (as root; skipped otherwise), or only recorded
+   * in the summary, so that a later archive can carry them from their metadata.
+   */
+  deviceNodes?: 'create' | 'record';
 }
 
 export interface ExtractSummary {
   entries: number;
   /** Device nodes and sockets that could not be created (device nodes need root; sockets have no mknod). */
   skipped: string[];
+  /** With deviceNodes 'record': the device nodes, as the archive describes them. */
+  devices: DeviceNode[];
 }
 
 /** Files, symlinks and nodes being created at once; each waits only for what it depends on. */
@@ -70,12 +78,13 @@ export class TreeWriter {
   /** Creations in progress, by path, and in start order. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly queue: Promise<void>[] = [];
-  readonly summary: ExtractSummary = { entries: 0, skipped: [] };
+  readonly summary: ExtractSummary = { entries: 0, skipped: [], devices: [] };
   private readonly isRoot = process.getuid?.() === 0;
 
   constructor(
     private readonly destination: string,
     private readonly preserveOwner: boolean,
+    private readonly deviceNodes: 'create' | 'record' = 'create',
   ) {
     this.verifiedDirs.add(destination);
   }
@@ -92,6 +101,10 @@ export class TreeWriter {
     await this.settled(path);
     this.summary.entries++;
     if (entry.type === 'directory') return this.createDirectory(path, entry);
+    if (this.deviceNodes === 'record' && (entry.type === 'char' || entry.type === 'block')) {
+      this.summary.devices.push({ name: components.join('/'), mode: entry.mode, uid: entry.uid, gid: entry.gid, mtime: entry.mtime, rdevMajor: entry.rdevMajor, rdevMinor: entry.rdevMinor });
+      return;
+    }
     if (!this.canCreate(entry)) {
       this.summary.skipped.push(entry.name);
       return;

@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, readFile, readlink, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CpioEntry } from './newc';
-import { readArchive } from './reader';
+import { extractArchive, readArchive } from './reader';
 import { EPOCH, LONG_PATH, UNICODE_PATH, buildScratchTree, collect, gnuCpio, isRoot, pseudoRandomBytes } from './testing/scratch-tree';
 import { packDirectory, splitDeviceNumber, writeCpioEntries } from './writer';
 
@@ -137,5 +137,45 @@ describe('splitDeviceNumber', () => {
     expect(splitDeviceNumber(0x103n)).toEqual({ major: 1, minor: 3 });
     // makedev(259, 65537) = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)
     expect(splitDeviceNumber(BigInt(0x01 | (259 << 8)) | (BigInt(65537 & ~0xff) << 12n))).toEqual({ major: 259, minor: 65537 });
+  });
+});
+
+describe('device nodes from metadata', () => {
+  it('packs recorded device nodes exactly as GNU cpio packs the real nodes', async () => {
+    if (!isRoot) throw new Error('this test makes real device nodes with mknod to compare against: run it as root');
+    const withNodes = join(scratch, 'with-nodes');
+    await mkdir(join(withNodes, 'dev'), { recursive: true });
+    await writeFile(join(withNodes, 'dev/zz-after'), 'sorts after the nodes\n');
+    await execa('mknod', ['-m', '0600', join(withNodes, 'dev/console'), 'c', '5', '1']);
+    await execa('mknod', ['-m', '0660', join(withNodes, 'dev/loop0'), 'b', '7', '0']);
+    await execa('chown', ['0:6', join(withNodes, 'dev/loop0')]);
+    await execa('sh', ['-c', `touch -h -d @${EPOCH - 5} dev/console dev/loop0 dev/zz-after dev`], { cwd: withNodes });
+    const archive = join(scratch, 'with-nodes.cpio');
+    await writeFile(archive, await gnuCpio(withNodes));
+
+    // Extracted with the nodes only recorded, then packed with them: the tree never held them.
+    const extracted = join(scratch, 'nodes-recorded');
+    const summary = await extractArchive(archive, extracted, { deviceNodes: 'record' });
+    expect(summary.devices.map((d) => [d.name, d.rdevMajor, d.rdevMinor, d.gid])).toEqual([
+      ['dev/console', 5, 1, 0],
+      ['dev/loop0', 7, 0, 6],
+    ]);
+    expect((await readdir(join(extracted, 'dev'))).sort()).toEqual(['zz-after']);
+    const ours = await collect(packDirectory(extracted, { sourceDateEpoch: EPOCH, devices: summary.devices }));
+    expect(ours.equals(await readFile(archive))).toBe(true);
+  });
+
+  it('lets a name the tree holds win over a device node of the same name', async () => {
+    const tree = join(scratch, 'node-shadowed');
+    await mkdir(join(tree, 'dev'), { recursive: true });
+    await writeFile(join(tree, 'dev/console'), 'a file\n');
+    const node = { name: 'dev/console', mode: 0o020600, uid: 0, gid: 0, mtime: EPOCH, rdevMajor: 5, rdevMinor: 1 };
+    const names = [];
+    for await (const entry of readArchive(await collect(packDirectory(tree, { devices: [node, { ...node, name: 'dev/kmsg', rdevMinor: 11 }] })))) names.push([entry.name, entry.type]);
+    expect(names).toEqual([
+      ['dev', 'directory'],
+      ['dev/console', 'file'],
+      ['dev/kmsg', 'char'],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, open, readlink } from 'node:fs/promises';
 import { InodeRenumbering, orderHardlinks } from './hardlinks';
-import { BLOCK_SIZE, S_IFBLK, S_IFCHR, S_IFLNK, S_IFMT, S_IFREG, encodeHeader, paddingAfter, trailerHeader, type CpioEntry } from './newc';
+import { BLOCK_SIZE, S_IFBLK, S_IFCHR, S_IFLNK, S_IFMT, S_IFREG, encodeHeader, paddingAfter, trailerHeader, type CpioEntry, type DeviceNode } from './newc';
 import { joinPath, listTreePaths, mapOrdered } from './tree-walk';
 
 /** File contents are read in pieces of this size, so memory does not grow with file size. */
@@ -86,6 +86,8 @@ export interface PackOptions {
   sourceDateEpoch?: number;
   /** Record every entry as owned by uid 0, gid 0 (like GNU cpio --owner 0:0). */
   forceRootOwner?: boolean;
+  /** Device nodes the tree does not hold, added in name order as if they were in it. */
+  devices?: readonly DeviceNode[];
 }
 
 /** glibc's dev_t layout: 12 bits of major and 20 of minor, split across the 64-bit value. */
@@ -154,9 +156,15 @@ async function readWholeFile(path: Buffer, size: number): Promise<Buffer> {
  */
 export async function* directoryEntries(root: string, options: PackOptions = {}): AsyncIterable<CpioEntry> {
   const rootBytes = Buffer.from(root);
-  const paths = await listTreePaths(root);
+  let paths = await listTreePaths(root);
+  // A name the tree holds itself (a recipe's file put there later) wins over a device node.
+  const onDisk = options.devices?.length ? new Set(paths.map((path) => path.toString())) : new Set<string>();
+  const devices = new Map((options.devices ?? []).filter((device) => !onDisk.has(device.name)).map((device) => [device.name, device]));
+  if (devices.size > 0) paths = [...paths, ...[...devices.keys()].map((name) => Buffer.from(name))].sort(Buffer.compare);
   const inodes = new InodeRenumbering();
   const inspected = mapOrdered(paths, LOOKAHEAD, async (name) => {
+    const device = devices.get(name.toString());
+    if (device) return { name, device } as const;
     const path = joinPath(rootBytes, name);
     const stats = await lstat(path, { bigint: true });
     const size = Number(stats.size);
@@ -167,7 +175,15 @@ export async function* directoryEntries(root: string, options: PackOptions = {})
     return { name, path, stats, size, data };
   });
   async function* inOrder(): AsyncIterable<CpioEntry> {
-    for await (const { name, path, stats, size, data } of inspected) {
+    for await (const item of inspected) {
+      if ('device' in item && item.device) {
+        const { name, device } = item;
+        const mtime = options.sourceDateEpoch === undefined ? device.mtime : Math.min(device.mtime, options.sourceDateEpoch);
+        const ino = inodes.assign({ dev: 0n, ino: 0n, nlink: 1, isDirectory: false });
+        yield { name, mode: device.mode, uid: options.forceRootOwner ? 0 : device.uid, gid: options.forceRootOwner ? 0 : device.gid, nlink: 1, mtime, ino, rdevMajor: device.rdevMajor, rdevMinor: device.rdevMinor, size: 0 };
+        continue;
+      }
+      const { name, path, stats, size, data } = item as Exclude<typeof item, { device: DeviceNode }>;
       const ino = inodes.assign({ dev: stats.dev, ino: stats.ino, nlink: Number(stats.nlink), isDirectory: stats.isDirectory() });
       const header = entryFromStat(name, stats, ino, options);
       const type = header.mode & S_IFMT;

@@ -10,6 +10,7 @@ import { parseSnapshot } from './specs';
 
 /** Snapshot 1 without busybox, whose version is the host binary's. */
 const SNAPSHOT_1_NOARCH = [
+  'console-devices-0:1.0-1.noarch',
   'debug-tools-0:2.0-1.noarch',
   'demo-broken-0:1.0-1.noarch',
   'demo-daemon-0:1.0-1.noarch',

@@ -50,6 +50,7 @@ export const SPEC_BUILDS: readonly SpecBuild[] = [
   { spec: 'libdemo', version: '1.1', release: '1', date: BASE_DATE, snapshots: BOTH },
   // Builds demo-daemon, demo-modules-index, demo-module-a/-b, demo-hostile and demo-broken.
   { spec: 'scriptlet-demo', version: '1.0', release: '1', date: BASE_DATE, snapshots: BOTH },
+  { spec: 'console-devices', version: '1.0', release: '1', date: BASE_DATE, snapshots: BOTH },
 ];
 
 export function buildsFor(snapshot: Snapshot): SpecBuild[] {
