@@ -25,6 +25,18 @@ describe('tool versions in the cache keys', () => {
   });
   afterAll(() => ws?.dispose());
 
+  /** Both test builds, with one source file edited (a comment appended) and put back afterwards. */
+  async function buildAfterEditing(file: string, comment: string) {
+    const source = join(ws.root, file);
+    const original = await readFile(source, 'utf8');
+    await writeFile(source, `${original}\n// ${comment}\n`);
+    try {
+      return await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
+    } finally {
+      await writeFile(source, original);
+    }
+  }
+
   it('unchanged tools: everything is a cache hit', async () => {
     const again = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
     expect(again.exitCode, again.all).toBe(0);
@@ -32,16 +44,24 @@ describe('tool versions in the cache keys', () => {
   });
 
   it("editing a repository builder's source rebuilds the repository, and no layer whose packages come out the same", async () => {
-    const source = join(ws.root, 'tools/fixture-repo/src/createrepo.ts');
-    const original = await readFile(source, 'utf8');
-    await writeFile(source, `${original}\n// an edit that changes no package\n`);
-    try {
-      const run = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
-      expect(run.exitCode, run.all).toBe(0);
-      expect(taskRuns(run.all).executed).toEqual(['fixture-repo:build']);
-    } finally {
-      await writeFile(source, original);
-    }
+    const run = await buildAfterEditing('tools/fixture-repo/src/createrepo.ts', 'an edit that changes no package');
+    expect(run.exitCode, run.all).toBe(0);
+    expect(taskRuns(run.all).executed).toEqual(['fixture-repo:build']);
+  });
+
+  it('editing the boot harness (libs/boot) re-keys no layer and no image', async () => {
+    const run = await buildAfterEditing('libs/boot/src/qemu.ts', 'an edit to the boot harness');
+    expect(run.exitCode, run.all).toBe(0);
+    expect(taskRuns(run.all).executed).toEqual([]);
+    const inputs = await ws.nx(['show', 'target', 'inputs', 'initrd-busybox:boot-test', '--check', 'libs/boot/src/qemu.ts']);
+    expect(inputs.all).toContain('libs/boot/src/qemu.ts is an input for initrd-busybox:boot-test');
+  });
+
+  it('editing the cpio writer re-keys every layer and image that packs archives, and what builds the repository', async () => {
+    const run = await buildAfterEditing('libs/cpio/src/writer.ts', 'an edit to the archive writer');
+    expect(run.exitCode, run.all).toBe(0);
+    // The repository's builder reaches the writer too (through @strata/build), and comes out the same.
+    expect(taskRuns(run.all).executed.sort()).toEqual(['fixture-repo:build', 'initrd-busybox:build', 'initrd-busybox:image', 'initrd-busybox:modules', 'sysext-storage:build', 'sysext-storage:image']);
   });
 
   it('another mkfs.erofs re-keys the erofs extension only', async () => {

@@ -1,11 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { collectLeftovers, describeCollected, type LeftoverPlace } from '@strata/owner';
+import { DIST, OUTPUT_PARENTS } from '@strata/plan';
 
-/** Output folders whose staging folders (`.<name>.tmp-…`, stagingDirFor) sit beside the outputs. */
-export const OUTPUT_PARENTS = ['dist/repos', 'dist/layers', 'dist/modules', 'dist/images'];
-/** Scratch space of every build, inside the workspace. */
-export const WORK_DIR = 'dist/.work';
 
 // mkdtemp ends a name with 6 letters or digits; replaceDirectory adds ".old" to a staging folder.
 const STAGING = /^\..+\.tmp-.*[A-Za-z0-9]{6}(\.old)?$/;
@@ -16,7 +13,7 @@ const TEMP = /^strata-(dnf|rpmdb|sandbox)-.*[A-Za-z0-9]{6}$/;
 export function workspaceLeftoverPlaces(workspaceRoot: string, temp = tmpdir()): LeftoverPlace[] {
   return [
     ...OUTPUT_PARENTS.map((dir) => ({ dir: join(workspaceRoot, dir), names: STAGING })),
-    { dir: join(workspaceRoot, WORK_DIR), names: SCRATCH },
+    { dir: join(workspaceRoot, DIST.work), names: SCRATCH },
     // The dnf helper's state folders, the sandbox's /etc and the report's rpm database copies.
     { dir: temp, names: TEMP },
   ];

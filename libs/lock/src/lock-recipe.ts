@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { DnfError, resolvePackages, type RepositorySpec } from '@strata/dnf';
 import { ensureLockedPackages, type FetchConfig, type PackageStore, type PackageSupply, type SourceRepository } from '@strata/package-store';
 import { RecipeError, resolveRecipe, substituteVariables, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
+import { DIST } from '@strata/plan';
 import {
   LOCK_FILE_NAME,
   packagesDigest,
@@ -24,7 +25,7 @@ export interface LockContext {
 
 /** Where a repository that is an Nx project of this workspace publishes its output. */
 export function repositoryProjectDir(workspaceRoot: string, project: string): string {
-  return join(workspaceRoot, 'dist/repos', project);
+  return join(workspaceRoot, DIST.repos, project);
 }
 
 export function lockPath(recipe: Pick<ResolvedRecipe, 'dir'>): string {

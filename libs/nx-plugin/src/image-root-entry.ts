@@ -1,7 +1,7 @@
 // The child process of `asImageRoot`: root of a mapped user namespace, it runs one executor with
 // the request it reads on standard input, and exits 0 when the executor succeeds.
 import { readFileSync } from 'node:fs';
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import type { Executor, ImageRootRequest } from './image-root';
 
 async function main(): Promise<number> {

@@ -1,4 +1,4 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { mappedRootCommand, needsMappedRoot, requireMappedRoot } from '@strata/sandbox';

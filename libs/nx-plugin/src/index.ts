@@ -9,30 +9,17 @@
  * summary, and an initrd inspect and size-report: they only read (after building what they read),
  * so they are never cached.
  *
- * What goes into the cache key of `image` and `build` (no custom hasher, only Nx inputs, so
- * `nx affected` stays exact):
- *   - the recipe's folder: recipe.yaml and its files tree (not its README.md or the lock file);
- *     symbolic links by their target, which Nx's file hasher skips,
- *   - the `packages` field of its packages.lock.json (exact NEVRAs and sha256; reformatting or
- *     the lock's provenance block does not count),
- *   - the same three of every recipe it builds on (the `^` inputs follow the base chain); a
- *     repository project (fixture-repo, debian-distro) defines `recipe` as nothing, so its
- *     sources key only its own build: the lock's sha256s already say what it produced,
- *   - the builder's own source code (libs/*), and SOURCE_DATE_EPOCH;
- *   - for `modules` and `build`: the kernels installed on the host and the kernelVersion option,
- *     and not the packages, so a kernel update rebuilds only the modules layer; with
- *     kernel.package, the `kernel` field of the lock instead of the host's kernels;
- *   - for the `build` of a signed extension: the sha256 of the certificate STRATA_VERITY_CERT names
- *     (never the key);
- *   - the versions of the tools that shape the bytes (TOOL_VERSIONS): rpm, dnf and createrepo_c for
- *     layers, depmod for modules, mkfs.erofs, mksquashfs and veritysetup for extensions.
+ * What each cached target's key covers is said once, in @strata/plan's targetKeys; this plugin
+ * turns it into Nx inputs, and the README's architecture table is written from it.
  * `lock` and `fetch` are never cached: they ask the repositories what they hold today. Where a
  * package comes from (the package store, a repository, an archive, a mirror) is in no key: every
  * source is checked against the sha256 in the lock, so the bytes are the same.
  */
 import { dirname, join, relative } from 'node:path';
-import type { CreateNodes, TargetConfiguration } from 'nx/src/devkit-exports';
+import type { CreateNodes, TargetConfiguration } from '@nx/devkit';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
+import { inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
+import { codeInputs, executorClosure, workspaceCodeBase } from './code-inputs';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
 
@@ -41,31 +28,6 @@ function repositoryProjects(recipe: ResolvedRecipe): string[] {
   return recipe.repositories.flatMap((repo) => (repo.project ? [repo.project] : []));
 }
 
-// The kernels on this host: a new or reinstalled kernel changes the key of the modules layer only.
-const HOST_KERNELS = { runtime: 'ls -l --time-style=+%s /usr/lib/modules/*/modules.dep 2>/dev/null || true' };
-
-/**
- * The tools that shape the bytes, by version: a new rpm, dnf or createrepo_c re-keys the layers,
- * a new depmod the modules, a new mkfs.erofs, mksquashfs or veritysetup the extensions that use it.
- * Called by name, so a tool earlier on PATH counts.
- */
-const TOOL_VERSIONS = {
-  install: { runtime: 'rpm --version; /usr/bin/python3 -c "import dnf; print(\'dnf\', dnf.VERSION)"; createrepo_c --version | head -1' },
-  depmod: { runtime: 'depmod --version | head -1' },
-  erofs: { runtime: 'mkfs.erofs -h 2>&1 | grep -m1 "^mkfs.erofs "' },
-  squashfs: { runtime: 'mksquashfs -version 2>&1 | head -1' },
-  verity: { runtime: 'veritysetup --version' },
-};
-
-/** The tool versions the `build` of an extension depends on: its file system, and verity when it has one. */
-function extensionTools(recipe: ResolvedRecipe): { runtime: string }[] {
-  const format = recipe.output.format === 'erofs' ? [TOOL_VERSIONS.erofs] : recipe.output.format === 'squashfs' ? [TOOL_VERSIONS.squashfs] : [];
-  return [...format, ...(recipe.output.verity ? [TOOL_VERSIONS.verity] : [])];
-}
-
-// A signed extension is rebuilt when the signing certificate changes.
-const SIGNING_CERT = { runtime: 'sha256sum "$STRATA_VERITY_CERT" 2>/dev/null || echo "no certificate"' };
-
 function buildDescription(recipe: ResolvedRecipe): string {
   if (recipe.kernel !== undefined) return 'The bootable initrd: userspace layer + kernel modules archive.';
   if (recipe.kind === 'initrd') return 'The final image of the recipe.';
@@ -73,23 +35,29 @@ function buildDescription(recipe: ResolvedRecipe): string {
   return `The ${recipe.kind} image (${recipe.output.format})${verity}.`;
 }
 
-/**
- * Nx hashes regular files only: a symbolic link in a files tree (a unit enabled in a .wants
- * folder, say) would not change any key. List the links of the recipe's and its bases' folders,
- * with their targets, as a runtime input.
- */
-function symlinksInput(recipeDirs: string[]): { runtime: string } {
-  const dirs = recipeDirs.map((dir) => `'${dir.replace(/'/g, `'\\''`)}'`).join(' ');
-  return { runtime: `find ${dirs} -type l -printf '%p -> %l\\n' 2>/dev/null | LC_ALL=C sort` };
+function codeInputsOf(workspaceRoot: string): CodeInputs & { 'boot-test': Input[] } {
+  const code = workspaceCodeBase(workspaceRoot);
+  const of = (executor: string) => codeInputs(executorClosure(workspaceRoot, executor, code));
+  return { image: of('image'), modules: of('modules'), build: of('build'), 'boot-test': of('boot-test') };
 }
 
-function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: string[]): Record<string, TargetConfiguration> {
+/** The facts of a recipe its keys depend on (see @strata/plan's targetKeys). */
+function keyFacts(recipe: ResolvedRecipe, chainDirs: string[]): KeyFacts {
+  return {
+    kind: recipe.kind,
+    kernel: recipe.kind !== 'initrd' || !recipe.kernel ? 'none' : recipe.kernel.package ? 'package' : 'host',
+    format: recipe.output.format,
+    verity: recipe.output.verity,
+    sign: recipe.output.sign,
+    chainDirs,
+  };
+}
+
+function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: string[], code: ReturnType<typeof codeInputsOf>): Record<string, TargetConfiguration> {
   const hasKernel = recipe.kernel !== undefined;
   const repos = repositoryProjects(recipe);
   const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
-  const layerInputs = ['recipe', '^recipe', 'builder', { env: 'SOURCE_DATE_EPOCH' }, symlinksInput(chainDirs), TOOL_VERSIONS.install];
-  // Where the kernel comes from: the host's /usr/lib/modules, or the kernel package set in the lock.
-  const kernelInputs = recipe.kernel?.package ? [{ json: '{projectRoot}/packages.lock.json', fields: ['kernel'] }] : [HOST_KERNELS];
+  const keys = targetKeys(keyFacts(recipe, chainDirs), code);
   const targets: Record<string, TargetConfiguration> = {
     lock: {
       executor: '@strata/nx-plugin:lock',
@@ -109,8 +77,8 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       executor: '@strata/nx-plugin:image',
       cache: true,
       dependsOn: [{ target: 'image', dependencies: true }, ...repoBuilds],
-      inputs: layerInputs,
-      outputs: ['{workspaceRoot}/dist/layers/{projectName}'],
+      inputs: inputsOf(keys.image),
+      outputs: [nxOutputOf('image')],
       options: {},
       metadata: {
         description:
@@ -123,8 +91,8 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       executor: '@strata/nx-plugin:build',
       cache: true,
       dependsOn: hasKernel ? ['image', { target: 'modules', params: 'forward' }] : ['image'],
-      inputs: hasKernel ? [...layerInputs, ...kernelInputs, TOOL_VERSIONS.depmod] : [...layerInputs, ...extensionTools(recipe), ...(recipe.output.sign ? [SIGNING_CERT] : [])],
-      outputs: ['{workspaceRoot}/dist/images/{projectName}'],
+      inputs: inputsOf(keys.build),
+      outputs: [nxOutputOf('build')],
       options: {},
       metadata: { description: buildDescription(recipe) },
     },
@@ -135,8 +103,8 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       cache: true,
       // A kernel package is installed from the repositories, so they must be built first.
       ...(recipe.kernel?.package ? { dependsOn: repoBuilds } : {}),
-      inputs: ['recipeFile', '^recipeFile', 'builder', { env: 'SOURCE_DATE_EPOCH' }, ...kernelInputs, TOOL_VERSIONS.depmod, ...(recipe.kernel?.package ? [TOOL_VERSIONS.install] : [])],
-      outputs: ['{workspaceRoot}/dist/modules/{projectName}'],
+      inputs: inputsOf(keys.modules ?? []),
+      outputs: [nxOutputOf('modules')],
       options: {},
       metadata: { description: 'Kernel modules (closure over modules.dep, softdeps, firmware) as their own archive, per kernel.' },
     };
@@ -146,6 +114,8 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       // Boots what `build` made last (its manifest names the kernel), so a build for another
       // kernel (nx build X --kernelVersion=...) is booted with that kernel.
       dependsOn: [{ target: 'build', params: 'ignore' }],
+      // Never cached (a boot must really run); the inputs say what code it runs.
+      inputs: code['boot-test'],
       options: {},
       metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker.' },
     };
@@ -156,6 +126,7 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       executor: '@strata/nx-plugin:boot-test',
       cache: false,
       dependsOn: [{ target: 'build', params: 'ignore' }, { target: 'build', projects: [bootInitrd], params: 'ignore' }],
+      inputs: code['boot-test'],
       options: {},
       metadata: { description: `Boot ${bootInitrd} in QEMU with this extension in /etc/extensions; pass when the initrd's systemd-sysext merged it and the root's marker appears.` },
     };
@@ -217,6 +188,7 @@ export const createNodes: CreateNodes = [
     // Loading the whole graph at once lets bad bases, cycles and duplicate names fail here,
     // with the file and line, before any task runs.
     const graph = loadRecipeGraph(context.workspaceRoot, [...recipeFiles]);
+    const code = codeInputsOf(context.workspaceRoot);
     return recipeFiles.map((file) => {
       const root = dirname(file);
       const loaded = [...graph.values()].find((r) => r.file === join(context.workspaceRoot, file));
@@ -234,7 +206,7 @@ export const createNodes: CreateNodes = [
               tags: [`kind:${recipe.kind}`, 'type:recipe'],
               implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe)],
               metadata: { description: recipe.description ?? '' },
-              targets: recipeTargets(recipe, graph, chainDirs),
+              targets: recipeTargets(recipe, graph, chainDirs, code),
             },
           },
         },

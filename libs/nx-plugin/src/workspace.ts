@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dieWithLauncher } from '@strata/owner';
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { packageSupplyFor } from '@strata/lock';
 import { PackageStore, packageMirrors, packageStoreDir, type PackageSupply } from '@strata/package-store';
 import { loadRecipeGraph, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
@@ -44,10 +44,6 @@ export async function reportErrors(run: () => Promise<boolean>): Promise<{ succe
   }
 }
 
-/** Output folders, one per target so that Nx can restore each from its cache on its own. */
-export const LAYERS_DIR = 'dist/layers';
-export const MODULES_DIR = 'dist/modules';
-export const IMAGES_DIR = 'dist/images';
 
 /** Without SOURCE_DATE_EPOCH every timestamp is clamped to 0: the image depends only on its inputs. */
 export function sourceDateEpoch(): number {

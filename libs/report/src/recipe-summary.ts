@@ -6,6 +6,7 @@
 import { relative } from 'node:path';
 import type { RecipeGraph, ResolvedRecipe, Recipe, SourcePosition } from '@strata/recipe';
 import { BLANK_LINE, formatTable, type Cell, type Colors } from './text';
+import { outputDirOf } from '@strata/plan';
 
 /** Where a value was written: a recipe of the chain, or the built-in default. */
 export interface SummaryOrigin {
@@ -157,9 +158,9 @@ export function summarizeRecipe(input: SummaryInput): RecipeSummary {
     output[key] = { value: recipe.output[key], from: nearestWith(graph, chain, ['output', key], (r) => r.output?.[key]) };
   }
 
-  const outputs: SummaryOutput[] = [{ target: 'image', path: `dist/layers/${recipe.name}/` }];
-  if (recipe.kernel) outputs.push({ target: 'modules', path: `dist/modules/${recipe.name}/` });
-  outputs.push({ target: 'build', path: `dist/images/${recipe.name}/${imageFile(recipe)}` });
+  const outputs: SummaryOutput[] = [{ target: 'image', path: `${outputDirOf('image', recipe.name)}/` }];
+  if (recipe.kernel) outputs.push({ target: 'modules', path: `${outputDirOf('modules', recipe.name)}/` });
+  outputs.push({ target: 'build', path: `${outputDirOf('build', recipe.name)}/${imageFile(recipe)}` });
 
   return {
     name: recipe.name,

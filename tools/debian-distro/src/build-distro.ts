@@ -34,10 +34,11 @@ import { collectWorkspaceLeftovers, replaceDirectory, stagingDirFor } from '@str
 import { dieWithLauncher } from '@strata/owner';
 import { createrepo } from './createrepo';
 import { PROJECT_ROOT, readRoots } from './roots';
+import { DIST } from '@strata/plan';
 
 export const WORKSPACE_ROOT = resolve(PROJECT_ROOT, '../..');
-export const DEFAULT_OUT_DIR = join(WORKSPACE_ROOT, 'dist/repos/debian-distro');
-export const DEFAULT_CACHE_DIR = join(WORKSPACE_ROOT, 'dist/cache/debian-distro');
+export const DEFAULT_OUT_DIR = join(WORKSPACE_ROOT, DIST.repos, 'debian-distro');
+export const DEFAULT_CACHE_DIR = join(WORKSPACE_ROOT, DIST.cache, 'debian-distro');
 export const PACKAGES_DIR = 'Packages';
 /** Resolved Debian closure (name=version arch), written beside the metadata. */
 export const CLOSURE_FILE = 'debian-closure.txt';

@@ -20,11 +20,12 @@ import { dieWithLauncher } from '@strata/owner';
 import { runPool } from '@strata/rpmbuild';
 import { rpmbuild } from './rpmbuild';
 import { buildsFor, HOST_BUSYBOX_VERSION, parseSnapshot, SNAPSHOT_REVISION, type Snapshot, type SpecBuild } from './specs';
+import { DIST } from '@strata/plan';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
 export const WORKSPACE_ROOT = resolve(PROJECT_ROOT, '../..');
 export const SPECS_DIR = join(PROJECT_ROOT, 'specs');
-export const DEFAULT_OUT_DIR = join(WORKSPACE_ROOT, 'dist/repos/fixture-repo');
+export const DEFAULT_OUT_DIR = join(WORKSPACE_ROOT, DIST.repos, 'fixture-repo');
 /** Folder inside the repository that holds the RPM files. */
 export const PACKAGES_DIR = 'Packages';
 

@@ -1,4 +1,4 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,7 +9,8 @@ import { rebuildCommand, verifyOutput, type ExtensionManifest, type InitrdManife
 import { writeCpioImage } from '@strata/extension';
 import { findKernelImage } from '@strata/kmod';
 import { nearestBaseOfKind, resolveRecipe } from '@strata/recipe';
-import { IMAGES_DIR, loadWorkspaceRecipes, reportErrors } from '../../workspace';
+import { loadWorkspaceRecipes, reportErrors } from '../../workspace';
+import { DIST } from '@strata/plan';
 
 export interface BootTestOptions {
   timeout?: number;
@@ -31,7 +32,7 @@ const EXTENSIONS_DIR = 'etc/extensions';
 
 /** Pack the built extension image, with its verity and signature files, as etc/extensions/<file>. */
 async function extensionArchive(name: string, root: string, work: string): Promise<ExtensionAddon> {
-  const dir = join(root, IMAGES_DIR, name);
+  const dir = join(root, DIST.images, name);
   await verifyOutput(dir, rebuildCommand(name, 'build'));
   const manifest: ExtensionManifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
   if (manifest.format !== 'erofs' && manifest.format !== 'squashfs') {
@@ -73,22 +74,22 @@ export default async function bootTestExecutor(options: BootTestOptions, context
     // An extension boots with the nearest initrd it builds on.
     const initrd = nearestBaseOfKind(recipe.baseChain, graph, 'initrd');
     if (!initrd) throw new Error(`${name} builds on no initrd, so there is nothing to boot it with`);
-    const addon = await extensionArchive(name, context.root, join(context.root, 'dist/boot', name));
+    const addon = await extensionArchive(name, context.root, join(context.root, DIST.boot, name));
     return bootInitrd(name, initrd, addon, options, context);
   });
 }
 
 async function bootInitrd(label: string, initrdName: string, addon: ExtensionAddon | undefined, options: BootTestOptions, context: ExecutorContext): Promise<boolean> {
-  const imageDir = join(context.root, IMAGES_DIR, initrdName);
+  const imageDir = join(context.root, DIST.images, initrdName);
   await verifyOutput(imageDir, rebuildCommand(initrdName, 'build'));
   const manifest: InitrdManifest = JSON.parse(await readFile(join(imageDir, 'manifest.json'), 'utf8'));
   if (!manifest.kernel) throw new Error(`${initrdName} has no kernel modules layer (no "kernel" section in its recipe), so it cannot boot a disk`);
-  const work = join(context.root, 'dist/boot', label);
+  const work = join(context.root, DIST.boot, label);
   await mkdir(work, { recursive: true });
   // The kernel image built with the initrd (kernel.package), else the host's kernel of that version.
   const vmlinuz = manifest.kernel.vmlinuz ? join(imageDir, manifest.kernel.vmlinuz) : await findKernelImage('/', manifest.kernel.version);
   const kernelCacheName = manifest.kernel.vmlinuz ? `vmlinux-${manifest.kernel.version}-${initrdName}` : `vmlinux-${manifest.kernel.version}`;
-  const kernel = await cachedVmlinux(vmlinuz, join(context.root, 'dist/boot/kernels', kernelCacheName));
+  const kernel = await cachedVmlinux(vmlinuz, join(context.root, DIST.boot, 'kernels', kernelCacheName));
   let initrd = join(imageDir, manifest.image);
   if (addon) {
     // The kernel unpacks concatenated archives in turn: the extension lands in the same root.

@@ -1,11 +1,12 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { assembleExtension, assembleInitrd, collectWorkspaceLeftovers, type Manifest } from '@strata/build';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { SIZE_REPORT_HTML, sbomFileName, writeImageReports } from '@strata/report';
-import { IMAGES_DIR, LAYERS_DIR, MODULES_DIR, loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
+import { loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
 import { asImageRoot } from '../../image-root';
+import { DIST } from '@strata/plan';
 
 export interface BuildOptions {
   kernelVersion?: string;
@@ -21,19 +22,19 @@ async function buildExecutor(_options: BuildOptions, context: ExecutorContext): 
     const withModules = recipe.kind === 'initrd' && recipe.kernel !== undefined;
     const manifest = await assembleInitrd({
       name,
-      layerDir: join(context.root, LAYERS_DIR, name),
-      modulesDir: withModules ? join(context.root, MODULES_DIR, name) : null,
-      outputDir: join(context.root, IMAGES_DIR, name),
+      layerDir: join(context.root, DIST.layers, name),
+      modulesDir: withModules ? join(context.root, DIST.modules, name) : null,
+      outputDir: join(context.root, DIST.images, name),
       // The size report and the SBOM are part of the build's output (and of its SHA256SUMS).
       addOutputs: async (imageDir, built) => {
-        const modulesDir = withModules ? join(context.root, MODULES_DIR, name) : null;
-        await writeImageReports({ workspaceRoot: context.root, graph, name, imageDir, manifest: built, layersDir: join(context.root, LAYERS_DIR), modulesDir });
+        const modulesDir = withModules ? join(context.root, DIST.modules, name) : null;
+        await writeImageReports({ workspaceRoot: context.root, graph, name, imageDir, manifest: built, layersDir: join(context.root, DIST.layers), modulesDir });
       },
     });
-    const file = relative(context.root, join(context.root, IMAGES_DIR, name, manifest.image));
+    const file = relative(context.root, join(context.root, DIST.images, name, manifest.image));
     const kernel = manifest.kernel ? ` + ${manifest.kernel.modules} modules of ${manifest.kernel.version}` : '';
     console.log(`${name}: ${file} ${(manifest.compressedSize / 1e6).toFixed(1)} MB${kernel}, sha256 ${manifest.sha256}`);
-    const dir = relative(context.root, join(context.root, IMAGES_DIR, name));
+    const dir = relative(context.root, join(context.root, DIST.images, name));
     console.log(`  size report ${dir}/${SIZE_REPORT_HTML}, SBOM ${dir}/${sbomFileName(name)}`);
     return true;
   });
@@ -42,15 +43,15 @@ async function buildExecutor(_options: BuildOptions, context: ExecutorContext): 
 /** A sysext or confext: the layer's tree in the recipe's format, with verity and signature when asked. */
 async function buildExtension(recipe: ResolvedRecipe, graph: RecipeGraph, workspaceRoot: string): Promise<boolean> {
   const format = recipe.output.format;
-  const outputDir = join(workspaceRoot, IMAGES_DIR, recipe.name);
-  const layerDir = join(workspaceRoot, LAYERS_DIR, recipe.name);
+  const outputDir = join(workspaceRoot, DIST.images, recipe.name);
+  const layerDir = join(workspaceRoot, DIST.layers, recipe.name);
   // A folder has no single file to checksum: a "directory" extension gets no reports.
   const withReports = format !== 'directory';
   const manifest = await assembleExtension({
     name: recipe.name,
     layerDir,
     outputDir,
-    workDir: join(workspaceRoot, 'dist/.work'),
+    workDir: join(workspaceRoot, DIST.work),
     format,
     compression: { kind: recipe.output.compression, level: recipe.output.level },
     verity: recipe.output.verity,
@@ -64,7 +65,7 @@ async function buildExtension(recipe: ResolvedRecipe, graph: RecipeGraph, worksp
             name: recipe.name,
             imageDir,
             manifest: { recipe: built.recipe, kind: built.kind, image: built.image, sha256: built.sha256 ?? '', compressedSize: built.size, sourceDateEpoch: built.sourceDateEpoch, packages: built.packages, kernel: null },
-            layersDir: join(workspaceRoot, LAYERS_DIR),
+            layersDir: join(workspaceRoot, DIST.layers),
             modulesDir: null,
             // The layer's archive holds the same tree as the image, readable without mounting it.
             extension: { entriesArchive: join(layerDir, (JSON.parse(await readFile(join(layerDir, 'manifest.json'), 'utf8')) as Manifest).image) },

@@ -1,4 +1,4 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { checkLock, readLock } from '@strata/lock';
 import { ensureLockedPackages } from '@strata/package-store';
 import { resolveRecipe } from '@strata/recipe';

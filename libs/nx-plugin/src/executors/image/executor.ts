@@ -1,12 +1,13 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildLayer, collectWorkspaceLeftovers, type BuildPlan } from '@strata/build';
 import { extensionReleaseFor, summarizePaths } from '@strata/extension';
 import { chainPackages, checkLock, dnfTarget } from '@strata/lock';
 import { isExtensionKind, resolveRecipe } from '@strata/recipe';
-import { LAYERS_DIR, isVerbose, loadWorkspaceRecipes, packageSupply, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
+import { isVerbose, loadWorkspaceRecipes, packageSupply, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
 import { asImageRoot } from '../../image-root';
+import { DIST } from '@strata/plan';
 
 export interface ImageOptions {
   verbose?: boolean;
@@ -22,7 +23,7 @@ async function imageExecutor(options: ImageOptions, context: ExecutorContext): P
     const recipe = resolveRecipe(name, ctx.graph);
     
     const chain = await chainPackages(recipe, ctx);
-    const layers = join(context.root, LAYERS_DIR);
+    const layers = join(context.root, DIST.layers);
     const verbose = isVerbose(options.verbose);
     const onPhase = phasePrinter(name, { verbose });
     const plan: BuildPlan = {
@@ -31,7 +32,7 @@ async function imageExecutor(options: ImageOptions, context: ExecutorContext): P
       base: recipe.base,
       outputDir: join(layers, name),
       baseOutputDir: recipe.base ? join(layers, recipe.base) : null,
-      workDir: join(context.root, 'dist/.work'),
+      workDir: join(context.root, DIST.work),
       packages: state.lock.packages,
       layerOf: new Map([...chain.map((c) => [c.pkg.nevra, c.layer] as const), ...state.lock.packages.map((p) => [p.nevra, name] as const)]),
       ...dnfTarget(recipe, context.root),

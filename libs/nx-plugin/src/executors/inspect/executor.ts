@@ -1,9 +1,10 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { rebuildCommand, verifyOutput } from '@strata/build';
 import { formatListing, listImage, listingJson, terminalColors } from '@strata/report';
-import { IMAGES_DIR, reportErrors } from '../../workspace';
+import { reportErrors } from '../../workspace';
+import { DIST } from '@strata/plan';
 
 export interface InspectOptions {
   json?: boolean;
@@ -12,7 +13,7 @@ export interface InspectOptions {
 export default async function inspectExecutor(options: InspectOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
-    const dir = join(context.root, IMAGES_DIR, name);
+    const dir = join(context.root, DIST.images, name);
     await verifyOutput(dir, rebuildCommand(name, 'build'));
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { image: string };
     const listing = await listImage(join(dir, manifest.image));

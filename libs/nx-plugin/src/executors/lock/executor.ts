@@ -1,4 +1,4 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { relative } from 'node:path';
 import { checkLock, lockRecipe } from '@strata/lock';
 import { resolveRecipe } from '@strata/recipe';

@@ -1,10 +1,11 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { join, relative } from 'node:path';
 import { buildModules, collectWorkspaceLeftovers, type ModulesPlan } from '@strata/build';
 import { checkLock, dnfTarget, lockCommand } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
-import { MODULES_DIR, isVerbose, loadWorkspaceRecipes, packageSupply, reportErrors, sourceDateEpoch } from '../../workspace';
+import { isVerbose, loadWorkspaceRecipes, packageSupply, reportErrors, sourceDateEpoch } from '../../workspace';
 import { asImageRoot } from '../../image-root';
+import { DIST } from '@strata/plan';
 
 export interface ModulesOptions {
   kernelVersion?: string;
@@ -34,8 +35,8 @@ async function modulesExecutor(options: ModulesOptions, context: ExecutorContext
       kernelVersion: options.kernelVersion ?? recipe.kernel.version ?? 'host',
       rules: recipe.kernel.modules ?? ['default'],
       firmware: recipe.kernel.firmware ?? true,
-      outputDir: join(context.root, MODULES_DIR, name),
-      workDir: join(context.root, 'dist/.work'),
+      outputDir: join(context.root, DIST.modules, name),
+      workDir: join(context.root, DIST.work),
       compression: { kind: recipe.output.compression ?? 'zstd', level: recipe.output.level ?? 19 },
       sourceDateEpoch: sourceDateEpoch(),
     });

@@ -1,8 +1,9 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { join, relative } from 'node:path';
 import { rebuildCommand, verifyOutput } from '@strata/build';
 import { formatSizeReport, readSizeReport, SIZE_REPORT_HTML, SIZE_REPORT_JSON, terminalColors } from '@strata/report';
-import { IMAGES_DIR, reportErrors } from '../../workspace';
+import { reportErrors } from '../../workspace';
+import { DIST } from '@strata/plan';
 
 export interface SizeReportOptions {
   json?: boolean;
@@ -13,7 +14,7 @@ export interface SizeReportOptions {
 export default async function sizeReportExecutor(options: SizeReportOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const name = context.projectName as string;
-    const dir = join(context.root, IMAGES_DIR, name);
+    const dir = join(context.root, DIST.images, name);
     await verifyOutput(dir, rebuildCommand(name, 'build'));
     const report = await readSizeReport(dir);
     if (!report) throw new Error(`${relative(context.root, join(dir, SIZE_REPORT_JSON))} does not exist; build the image: npx nx build ${name}`);

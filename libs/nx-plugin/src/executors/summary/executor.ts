@@ -1,4 +1,4 @@
-import type { ExecutorContext } from 'nx/src/devkit-exports';
+import type { ExecutorContext } from '@nx/devkit';
 import { readLock } from '@strata/lock';
 import { resolveRecipe } from '@strata/recipe';
 import { formatRecipeSummary, summarizeRecipe, terminalColors } from '@strata/report';

@@ -4,7 +4,7 @@
  * then locks it by running the recipe's own lock target (which builds the repositories it needs
  * first), unless --no-lock.
  */
-import type { GeneratorCallback, Tree } from 'nx/src/devkit-exports';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BASE_KINDS, buildRecipeGraph, parseRecipe, resolveRecipe, type RecipeKind } from '@strata/recipe';

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { codeClosure } from '@strata/plan';
+import { executorClosure, workspaceCodeBase } from './code-inputs';
+
+const ROOT = resolve(__dirname, '../../..');
+
+describe('the code in the keys', () => {
+  it('an image layer is keyed on the code that builds it, and not on the boot harness', () => {
+    const image = executorClosure(ROOT, 'image');
+    expect(image.libraries).toEqual(expect.arrayContaining(['@strata/build', '@strata/cpio', '@strata/dnf', '@strata/sandbox']));
+    expect(image.libraries).not.toContain('@strata/boot');
+    expect(image.files).toContain('libs/nx-plugin/src/image-root-entry.ts');
+    expect(image.files.filter((f) => f.includes('/executors/'))).toEqual(['libs/nx-plugin/src/executors/image/executor.ts', 'libs/nx-plugin/src/executors/image/schema.json']);
+    expect(executorClosure(ROOT, 'boot-test').libraries).toContain('@strata/boot');
+  });
+
+  // Their targets are written in project.json, so a test keeps them up to date with their code.
+  it.each(['fixture-repo', 'debian-distro'])("the %s repository's build is keyed on every library its command runs", (project) => {
+    const config = JSON.parse(readFileSync(join(ROOT, 'tools', project, 'project.json'), 'utf8')) as { targets: { build: { inputs: unknown[]; options: { command: string } } } };
+    const entry = /tools\/\S+\.ts/.exec(config.targets.build.options.command)?.[0] as string;
+    const code = workspaceCodeBase(ROOT);
+    const libraries = new Map([...code.libraries, [`tools/${project}`, `tools/${project}`]]);
+    const { libraries: runs } = codeClosure(entry, { ...code, libraries });
+    expect(config.targets.build.inputs).toContainEqual({ input: 'source', projects: runs });
+  });
+});

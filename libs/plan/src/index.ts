@@ -1,0 +1,3 @@
+export * from './code-closure';
+export * from './dist-layout';
+export * from './target-keys';
