@@ -1,11 +1,10 @@
 /**
  * The recipe reference in README.md is generated from recipe.schema.json, so the schema stays the
- * single source of truth. `npm run docs` rewrites the block between the markers; a test fails
- * when the README is out of date.
+ * single source of truth. `npm run docs` (tools/docs/update-readme.ts) rewrites the block between
+ * the markers; a test fails when the README is out of date.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { recipeSchema, type SchemaNode } from '@strata/recipe';
+import type { ReadmeBlock } from './readme-block';
 
 export const START = '<!-- recipe-reference:start (generated from libs/recipe/src/recipe.schema.json by `npm run docs`) -->';
 export const END = '<!-- recipe-reference:end -->';
@@ -41,18 +40,4 @@ export function renderRecipeReference(): string {
   return [START, '', '| key | type | meaning |', '| --- | --- | --- |', ...table, '', END].join('\n');
 }
 
-export function updateReadme(readmePath: string): boolean {
-  const text = readFileSync(readmePath, 'utf8');
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`${readmePath}: the recipe-reference markers are missing`);
-  const next = `${text.slice(0, start)}${renderRecipeReference()}${text.slice(end + END.length)}`;
-  if (next === text) return false;
-  writeFileSync(readmePath, next);
-  return true;
-}
-
-if (require.main === module) {
-  const changed = updateReadme(join(__dirname, '../../README.md'));
-  console.log(changed ? 'README.md: recipe reference updated' : 'README.md: recipe reference already up to date');
-}
+export const recipeReference: ReadmeBlock = { start: START, end: END, render: renderRecipeReference };

@@ -1,0 +1,93 @@
+/**
+ * README.md's architecture section, generated: the libraries and their one concern come from
+ * each libs/<name>/project.json, and the table of what every cached target's key covers comes
+ * from @strata/plan's targetKeys, the same parts the Nx plugin turns into inputs.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { outputDirOf, targetKeys, type KeyFacts, type KeyPart } from '@strata/plan';
+import { executorClosure } from '../../libs/nx-plugin/src/code-inputs';
+import type { ReadmeBlock } from './readme-block';
+
+const ROOT = join(__dirname, '../..');
+const START = '<!-- architecture:start (generated from libs/*/project.json and @strata/plan by `npm run docs`) -->';
+const END = '<!-- architecture:end -->';
+
+const PIPELINE = [
+  'A recipe goes through the folders in this order:',
+  '',
+  '1. **`libs/recipe`** loads `recipes/<name>/recipe.yaml` against the schema and resolves its base chain; **`libs/nx-plugin`** makes each recipe an Nx project whose targets and inputs come from **`libs/plan`**.',
+  '2. **`lock`** (`libs/lock`, `libs/dnf`) resolves it with dnf into the canonical `packages.lock.json`; **`libs/package-store`** keeps every locked package by sha256.',
+  '3. **`image`** (`libs/build`) extracts the base\'s tree (`libs/cpio`), installs exactly the locked packages with dnf and rpm in the sandbox (`libs/sandbox`), applies the tree steps inside the root (`libs/image-root`) and packs the layer.',
+  '4. **`modules`** (`libs/kmod`) packs the kernel modules and firmware an initrd asks for; **`build`** puts the final image together, an initrd or an extension (`libs/extension`), with its reports (`libs/report`).',
+  '5. **`boot-test`** (`libs/boot`) boots it in QEMU.',
+].join('\n');
+
+function libraries(): string[] {
+  const rows: string[] = [];
+  for (const name of readdirSync(join(ROOT, 'libs')).sort()) {
+    let config: { name: string; metadata?: { description?: string } };
+    try {
+      config = JSON.parse(readFileSync(join(ROOT, 'libs', name, 'project.json'), 'utf8'));
+    } catch {
+      continue;
+    }
+    rows.push(`| \`libs/${name}\` | \`${config.name}\` | ${config.metadata?.description ?? ''} |`);
+  }
+  return rows;
+}
+
+function codeOf(executor: string): string {
+  return executorClosure(ROOT, executor).libraries.map((lib) => `\`${lib.replace('@strata/', '')}\``).join(', ');
+}
+
+const NO_CODE = { image: [], modules: [], build: [] };
+
+export function renderArchitecture(): string {
+  const initrd = (kernel: KeyFacts['kernel']): KeyFacts => ({ kind: 'initrd', kernel, chainDirs: [] });
+  const extension = (format: string, verity: boolean, sign: boolean): KeyFacts => ({ kind: 'sysext', kernel: 'none', format, verity, sign, chainDirs: [] });
+  const host = targetKeys(initrd('host'), NO_CODE);
+  const packaged = targetKeys(initrd('package'), NO_CODE);
+  const columns: [string, KeyPart[]][] = [
+    ['`image`', host.image],
+    ['`modules` (host kernel)', host.modules ?? []],
+    ['`modules` (`kernel.package`)', packaged.modules ?? []],
+    ['`build`, initrd', host.build],
+    ['`build`, erofs extension with signed verity', targetKeys(extension('erofs', true, true), NO_CODE).build],
+    ['`build`, squashfs extension', targetKeys(extension('squashfs', false, false), NO_CODE).build],
+  ];
+  const lines = [...new Set(columns.flatMap(([, parts]) => parts.map((part) => part.covers)))];
+  const matrix = [
+    `| the key covers | ${columns.map(([name]) => name).join(' | ')} |`,
+    `| --- |${columns.map(() => ' :-: |').join('')}`,
+    ...lines.map((line) => `| ${line} | ${columns.map(([, parts]) => (parts.some((part) => part.covers === line) ? '✓' : '')).join(' | ')} |`),
+  ];
+  const outputs = [
+    '| target | output | libraries its executor runs |',
+    '| --- | --- | --- |',
+    ...(['image', 'modules', 'build'] as const).map((target) => `| \`${target}\` | \`${outputDirOf(target, '<recipe>')}\` | ${codeOf(target)} |`),
+  ];
+  return [
+    START,
+    '',
+    PIPELINE,
+    '',
+    'One concern per library:',
+    '',
+    '| folder | project | concern |',
+    '| --- | --- | --- |',
+    ...libraries(),
+    '',
+    "What each cached target's key covers (each library is an Nx project; a target is keyed on the `source` of exactly the libraries its executor imports, so editing `libs/boot` re-keys no image):",
+    '',
+    ...matrix,
+    '',
+    ...outputs,
+    '',
+    'Never cached: `lock` and `fetch` ask the repositories what they hold today, `boot-test` must really boot, and `summary`, `inspect` and `size-report` only read what the build made.',
+    '',
+    END,
+  ].join('\n');
+}
+
+export const architecture: ReadmeBlock = { start: START, end: END, render: renderArchitecture };
