@@ -62,13 +62,27 @@ describe('nx build on the fixture graph', () => {
     expect(second).toBe(first);
   });
 
-  it('changing only the kernel version rebuilds the modules layer; the userspace image is a cache hit', async () => {
-    const kernels = await installedKernels();
-    const run = await ws.nx(['build', 'initrd-busybox-storage', `--kernelVersion=${kernels[kernels.length - 1]}`, ...STATIC]);
+  it('a new kernel on the host rebuilds only the modules layer, with that kernel; the userspace image is a cache hit', async () => {
+    // The new kernel exists only in a mount namespace of this test: /usr/lib/modules gets an
+    // overlay whose upper folder holds a copy of the host's newest kernel under a higher version.
+    const host = (await installedKernels()).at(-1) as string;
+    const added = `${host.replace(/^(\d+\.\d+)\.\d+/, '$1.999')}-strata-test`;
+    const overlay = join(ws.root, 'dist/kernel-overlay');
+    await mkdir(join(overlay, 'upper'), { recursive: true });
+    await mkdir(join(overlay, 'work'), { recursive: true });
+    // Hard links where /usr and the workspace share a file system, else a copy.
+    await execa('cp', ['-al', `/usr/lib/modules/${host}`, join(overlay, 'upper', added)]).catch(() => execa('cp', ['-a', `/usr/lib/modules/${host}`, join(overlay, 'upper', added)]));
+    const mount = `mount -t overlay overlay -o lowerdir=/usr/lib/modules,upperdir=${overlay}/upper,workdir=${overlay}/work /usr/lib/modules && exec "$@"`;
+    const run = await ws.nx(['build', 'initrd-busybox-storage', ...STATIC], {}, ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', mount, 'sh']);
     expect(run.exitCode, run.all).toBe(0);
     const runs = taskRuns(run.all);
     expect(runs.cached).toEqual(expect.arrayContaining(['initrd-busybox:image', 'initrd-busybox-storage:image']));
-    expect(runs.executed).toEqual(['initrd-busybox-storage:build', 'initrd-busybox-storage:modules']);
+    expect(runs.executed.sort()).toEqual(['initrd-busybox-storage:build', 'initrd-busybox-storage:modules']);
+    const modules = JSON.parse(await readFile(join(ws.root, 'dist/modules/initrd-busybox-storage/modules.json'), 'utf8'));
+    expect(modules.kernelVersion).toBe(added);
+    const names = (await listArchive(join(ws.root, `dist/modules/initrd-busybox-storage/modules-${added}.cpio.zst`))).map((e) => e.name);
+    expect(names).toContain(`usr/lib/modules/${added}/modules.dep`);
+    expect(names.some((name) => name.includes(host))).toBe(false);
   });
 
   describe('nx affected', () => {

@@ -1,15 +1,16 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureRepo } from '../../../tools/fixture-repo/src/build-repo';
+import { hostPackageState } from './testing/host-package-state';
 import { DnfError, installLockedPackages, resolvePackages, type RepositorySpec, type ResolvedPackage } from './dnf';
 
 /**
  * The helper's refusals, with the real dnf on the fixture repository (both snapshots, built here):
  * whatever a lock does not say exactly, dnf does not install.
  */
-describe('the dnf helper refuses', () => {
+describe('the dnf helper', () => {
   let dir: string;
   let snapshot1: RepositorySpec[];
   let snapshot2: RepositorySpec[];
@@ -39,6 +40,17 @@ describe('the dnf helper refuses', () => {
     snapshot2 = [{ id: 'fixture', baseurl: [two.baseurl] }];
   }, 300_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('resolves and installs, scriptlets included, without touching rpm or dnf state on the host', async () => {
+    const before = await hostPackageState();
+    const packages = await resolve(['demo-daemon', 'initrd-init']);
+    const installroot = await freshRoot();
+    await installLockedPackages({ ...target, repositories: snapshot1, installroot, packages });
+    // demo-daemon's %pre added its user to the image's passwd, not the host's.
+    expect(await readFile(join(installroot, 'etc/passwd'), 'utf8')).toMatch(/^demod:x:990:/m);
+    expect(await readFile('/etc/passwd', 'utf8')).not.toMatch(/^demod:/m);
+    expect(await hostPackageState()).toBe(before);
+  });
 
   it('installs exactly a complete lock (the case every refusal departs from)', async () => {
     const packages = await resolve(['busybox']);

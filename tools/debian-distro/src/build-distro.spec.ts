@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
+import { HOST_RPM_STATE, hostPackageState } from '../../../libs/dnf/src/testing/host-package-state';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { aptUpdate, resolveClosure, type AptState, type ResolvedPackage } from './apt';
 import { aptStateFor, buildDistro, CLOSURE_FILE, DEFAULT_CACHE_DIR, type DebianDistro } from './build-distro';
@@ -38,24 +39,9 @@ async function hostPackageLogs(): Promise<string> {
   return (await Promise.all(logs.map(async (log) => `${log} ${(await stat(log).catch(() => undefined))?.mtimeMs ?? 'absent'}`))).join('\n');
 }
 
-/** Path, type, size and mtime of everything under the host's package-manager state. */
-async function hostState(): Promise<string> {
-  const roots = ['/var/lib/apt', '/var/lib/dpkg', '/var/cache/apt', '/var/lib/rpm', join(homedir(), '.rpmdb'), '/var/log/dnf.log', '/var/log/dnf.rpm.log', '/var/log/hawkey.log'];
-  const lines: string[] = [];
-  for (const root of roots) {
-    const st = await lstat(root).catch(() => undefined);
-    if (!st) {
-      lines.push(`${root} absent`);
-      continue;
-    }
-    lines.push(`${root} ${st.size} ${st.mtimeMs}`);
-    if (!st.isDirectory()) continue;
-    for (const entry of await readdir(root, { recursive: true })) {
-      const s = await lstat(join(root, entry)).catch(() => undefined);
-      lines.push(`${root}/${entry} ${s ? `${s.size} ${s.mtimeMs}` : 'vanished'}`);
-    }
-  }
-  return lines.sort().join('\n');
+/** The host's package-manager state: apt's and dpkg's too, since the build runs apt. */
+function hostState(): Promise<string> {
+  return hostPackageState(['/var/lib/apt', '/var/lib/dpkg', '/var/cache/apt', ...HOST_RPM_STATE]);
 }
 
 async function treeHashes(dir: string): Promise<Map<string, string>> {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
+import { hostPackageState } from '../../../libs/dnf/src/testing/host-package-state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureRepo, type FixtureRepo } from './build-repo';
 import { probeHostBusybox } from './host-busybox';
@@ -71,19 +72,6 @@ async function treeHashes(dir: string): Promise<Map<string, string>> {
   return new Map([...hashes].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** What the build must not touch on the host: Debian's default rpm databases and dnf's logs. */
-async function hostState(): Promise<string> {
-  const paths = [join(homedir(), '.rpmdb'), '/var/lib/rpm', '/var/log/hawkey.log', '/var/log/dnf.log', '/var/log/dnf.rpm.log'];
-  const lines = await Promise.all(
-    paths.map(async (path) => {
-      const st = await stat(path).catch(() => undefined);
-      const list = st?.isDirectory() ? (await readdir(path)).sort().join(',') : '';
-      return `${path} ${st ? `${st.mtimeMs} ${list}` : 'absent'}`;
-    }),
-  );
-  return lines.join('\n');
-}
-
 async function queryHeaders(repo: FixtureRepo): Promise<Header[]> {
   const dir = join(scratch, 'rpmq');
   await mkdir(join(dir, 'db'), { recursive: true });
@@ -139,7 +127,7 @@ async function dnf(repo: FixtureRepo, args: string[]): Promise<string[]> {
 const NEVRA_QF = '%{name}-%{epoch}:%{version}-%{release}.%{arch}';
 
 beforeAll(async () => {
-  hostBefore = await hostState();
+  hostBefore = await hostPackageState();
   BUSYBOX = `busybox-0:${(await probeHostBusybox()).version}-1.x86_64`;
   SNAPSHOT_1 = [BUSYBOX, ...SNAPSHOT_1_NOARCH].sort();
   scratch = await mkdtemp(join(tmpdir(), 'strata-fixture-repo-'));
@@ -228,8 +216,8 @@ describe('fixture repository', () => {
     expect(await dnf(first, ['repoquery', '--qf=%{name}', '--whatrecommends', 'storage-tools-doc'])).toEqual(['storage-tools']);
   });
 
-  it('leaves the host rpm databases and dnf logs alone', async () => {
-    expect(await hostState()).toBe(hostBefore);
+  it('building and querying the repository leaves the host rpm databases and dnf logs alone', async () => {
+    expect(await hostPackageState()).toBe(hostBefore);
   });
 
   it('reads the snapshot from STRATA_FIXTURE_SNAPSHOT', () => {
