@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extensionMergeProblem } from './executor';
+import { extensionMergeProblem } from './boot-test';
 
 describe('extensionMergeProblem', () => {
   const merged = [
