@@ -1,3 +1,4 @@
 export * from './code-closure';
 export * from './dist-layout';
 export * from './target-keys';
+export * from './layer-plan';

@@ -1,13 +1,13 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildLayer, collectWorkspaceLeftovers, type BuildPlan } from '@strata/build';
+import { buildLayer, collectWorkspaceLeftovers } from '@strata/build';
 import { extensionReleaseFor, summarizePaths } from '@strata/extension';
 import { chainPackages, checkLock, dnfTarget } from '@strata/lock';
 import { isExtensionKind, resolveRecipe } from '@strata/recipe';
 import { isVerbose, loadWorkspaceRecipes, packageSupply, phasePrinter, reportErrors, sourceDateEpoch } from '../../workspace';
 import { asImageRoot } from '../../image-root';
-import { DIST } from '@strata/plan';
+import { planLayer } from '@strata/plan';
 
 export interface ImageOptions {
   verbose?: boolean;
@@ -21,35 +21,20 @@ async function imageExecutor(options: ImageOptions, context: ExecutorContext): P
     const state = await checkLock(name, ctx);
     if (!state.fresh) throw new Error(`refusing to build ${name}: ${state.reason}`);
     const recipe = resolveRecipe(name, ctx.graph);
-    
-    const chain = await chainPackages(recipe, ctx);
-    const layers = join(context.root, DIST.layers);
     const verbose = isVerbose(options.verbose);
     const onPhase = phasePrinter(name, { verbose });
-    const plan: BuildPlan = {
-      name,
-      kind: recipe.kind,
-      base: recipe.base,
-      outputDir: join(layers, name),
-      baseOutputDir: recipe.base ? join(layers, recipe.base) : null,
-      workDir: join(context.root, DIST.work),
+    const plan = planLayer({
+      recipe,
+      workspaceRoot: context.root,
       packages: state.lock.packages,
-      layerOf: new Map([...chain.map((c) => [c.pkg.nevra, c.layer] as const), ...state.lock.packages.map((p) => [p.nevra, name] as const)]),
-      ...dnfTarget(recipe, context.root),
-      supply: packageSupply(recipe, context),
-      removePackages: recipe.removePackages,
-      allowScriptletFailures: recipe.allowScriptletFailures,
-      removeFiles: recipe.removeFiles,
+      basePackages: await chainPackages(recipe, ctx),
+      dnf: dnfTarget(recipe, context.root),
       filesDir: recipe.filesDir && existsSync(recipe.filesDir) ? recipe.filesDir : null,
-      init: recipe.init,
-      release: { id: recipe.release.id ?? 'linux', versionId: recipe.release.versionId, name: recipe.release.name },
-      ...(isExtensionKind(recipe.kind) ? { extension: { name, release: extensionReleaseFor(recipe) } } : {}),
-      compression: { kind: recipe.output.compression ?? 'zstd', level: recipe.output.level ?? 19 },
+      ...(isExtensionKind(recipe.kind) ? { extensionRelease: extensionReleaseFor(recipe) } : {}),
       sourceDateEpoch: sourceDateEpoch(),
       verbose,
-      onPhase,
-    };
-    const manifest = await buildLayer(plan);
+    });
+    const manifest = await buildLayer({ ...plan, supply: packageSupply(recipe, context), onPhase });
     onPhase('done');
     if (manifest.extension && manifest.extension.dropped.length > 0) {
       const where = manifest.extension.kind === 'sysext' ? 'usr/ and opt/' : 'etc/';

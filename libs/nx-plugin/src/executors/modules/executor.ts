@@ -1,11 +1,11 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { buildModules, collectWorkspaceLeftovers, type ModulesPlan } from '@strata/build';
 import { checkLock, dnfTarget, lockCommand } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { isVerbose, loadWorkspaceRecipes, packageSupply, reportErrors, sourceDateEpoch } from '../../workspace';
 import { asImageRoot } from '../../image-root';
-import { DIST } from '@strata/plan';
+import { planModules } from '@strata/plan';
 
 export interface ModulesOptions {
   kernelVersion?: string;
@@ -29,17 +29,7 @@ async function modulesExecutor(options: ModulesOptions, context: ExecutorContext
     const recipe = resolveRecipe(name, graph);
     if (!recipe.kernel) throw new Error(`${relative(context.root, recipe.file)}: no "kernel" section, so there are no modules to build`);
     const kernelPackage = recipe.kernel.package ? await lockedKernelPackage(recipe, graph, context, isVerbose(options.verbose)) : undefined;
-    const manifest = await buildModules({
-      kernelPackage,
-      name,
-      kernelVersion: options.kernelVersion ?? recipe.kernel.version ?? 'host',
-      rules: recipe.kernel.modules ?? ['default'],
-      firmware: recipe.kernel.firmware ?? true,
-      outputDir: join(context.root, DIST.modules, name),
-      workDir: join(context.root, DIST.work),
-      compression: { kind: recipe.output.compression ?? 'zstd', level: recipe.output.level ?? 19 },
-      sourceDateEpoch: sourceDateEpoch(),
-    });
+    const manifest = await buildModules(planModules({ recipe, workspaceRoot: context.root, kernelVersion: options.kernelVersion, kernelPackage, sourceDateEpoch: sourceDateEpoch() }));
     const source = manifest.kernelSource === 'host' ? 'the build host' : `package ${recipe.kernel.package} (${manifest.kernelSource.length} locked packages installed aside)`;
     console.log(`${name}: ${manifest.modules.length} modules of ${manifest.kernelVersion} from ${source}, ${manifest.firmware.length} firmware files, ${(manifest.compressedSize / 1e6).toFixed(1)} MB`);
     if (manifest.missingFirmware.length > 0) console.log(`  firmware not on this host (skipped): ${manifest.missingFirmware.length} files`);
