@@ -64,6 +64,21 @@ describe('tool versions in the cache keys', () => {
     expect(taskRuns(run.all).executed.sort()).toEqual(['fixture-repo:build', 'initrd-busybox:build', 'initrd-busybox:image', 'initrd-busybox:modules', 'sysext-storage:build', 'sysext-storage:image']);
   });
 
+  it("a firmware update on the host re-keys the modules layer and the initrd, not the userspace layers", async () => {
+    // The update happens only in this test's mount namespace: an overlay on /usr/lib (which works
+    // whether or not the host has a firmware folder yet).
+    const overlay = join(ws.root, 'dist/firmware-overlay');
+    await mkdir(join(overlay, 'upper/firmware/strata-test'), { recursive: true });
+    await mkdir(join(overlay, 'work'), { recursive: true });
+    await writeFile(join(overlay, 'upper/firmware/strata-test/new-firmware.bin'), 'an update\n');
+    const mount = `mount -t overlay overlay -o lowerdir=/usr/lib,upperdir=${overlay}/upper,workdir=${overlay}/work /usr/lib && exec "$@"`;
+    const run = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC], {}, ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', mount, 'sh']);
+    expect(run.exitCode, run.all).toBe(0);
+    const runs = taskRuns(run.all);
+    expect(runs.executed.sort()).toEqual(['initrd-busybox:build', 'initrd-busybox:modules']);
+    expect(runs.cached).toEqual(expect.arrayContaining(['initrd-busybox:image', 'sysext-storage:image', 'sysext-storage:build']));
+  });
+
   it('another mkfs.erofs re-keys the erofs extension only', async () => {
     const run = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC], { PATH: `${bin}:${process.env.PATH}` });
     expect(run.exitCode, run.all).toBe(0);

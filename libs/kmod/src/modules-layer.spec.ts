@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, lstat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, lstat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,13 @@ describe('assembleModulesLayer on the host kernel', async () => {
   const kernels = await installedKernels();
   const root = await mkdtemp(join(tmpdir(), 'strata-kmod-'));
   afterAll(() => rm(root, { recursive: true, force: true }));
+  const hostKernel = (): string => {
+    if (kernels.length === 0) throw new Error('no kernel modules in /usr/lib/modules: install linux-image-amd64 (bash tools/host/setup.sh does)');
+    return kernels[kernels.length - 1];
+  };
 
-  it.runIf(kernels.length > 0)('copies the closure and lets depmod index exactly that set', async () => {
-    const version = kernels[kernels.length - 1];
+  it('copies the closure and lets depmod index exactly that set', async () => {
+    const version = hostKernel();
     const layer = await assembleModulesLayer({ root, kernelVersion: version, rules: ['virtio_blk', 'kernel/fs/ext4/**'] });
     expect(layer.modules).toEqual(expect.arrayContaining(['kernel/drivers/block/virtio_blk.ko', 'kernel/fs/ext4/ext4.ko', 'kernel/fs/jbd2/jbd2.ko']));
     expect(layer.modules.some((m) => /crc32c/.test(m))).toBe(true);
@@ -20,6 +24,25 @@ describe('assembleModulesLayer on the host kernel', async () => {
     expect(dep).toMatch(/^kernel\/fs\/ext4\/ext4.ko: /m);
     await expect(lstat(join(root, 'lib'))).rejects.toThrow();
   });
+
+  it('takes firmware as the kernel loads it: as named, else compressed with zstd, else with xz', async () => {
+    const version = hostKernel();
+    const firmwareRoot = join(root, 'host-firmware');
+    await mkdir(join(firmwareRoot, 'rtl_nic'), { recursive: true });
+    await writeFile(join(firmwareRoot, 'rtl_nic/rtl8125b-2.fw'), 'plain');
+    await writeFile(join(firmwareRoot, 'rtl_nic/rtl8125a-3.fw.zst'), 'zstd');
+    await writeFile(join(firmwareRoot, 'rtl_nic/rtl8107e-2.fw.xz'), 'xz');
+    // Both forms: the uncompressed one is what the kernel tries first.
+    await writeFile(join(firmwareRoot, 'rtl_nic/rtl8168h-2.fw'), 'plain wins');
+    await writeFile(join(firmwareRoot, 'rtl_nic/rtl8168h-2.fw.xz'), 'xz loses');
+    const layerRoot = join(root, 'with-firmware');
+    const layer = await assembleModulesLayer({ root: layerRoot, kernelVersion: version, rules: ['r8169'], firmwareRoot });
+    expect(layer.firmware).toEqual(expect.arrayContaining(['rtl_nic/rtl8125b-2.fw', 'rtl_nic/rtl8125a-3.fw.zst', 'rtl_nic/rtl8107e-2.fw.xz', 'rtl_nic/rtl8168h-2.fw']));
+    expect(layer.firmware).not.toContain('rtl_nic/rtl8168h-2.fw.xz');
+    expect(layer.missingFirmware).toContain('rtl_nic/rtl8168g-2.fw');
+    expect(await readFile(join(layerRoot, 'usr/lib/firmware/rtl_nic/rtl8125a-3.fw.zst'), 'utf8')).toBe('zstd');
+  });
+
 });
 
 describe('module indexes that cannot be read', () => {

@@ -1,4 +1,4 @@
-import { access, copyFile, mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { runSandboxed } from '@strata/sandbox';
@@ -77,6 +77,25 @@ export interface ModulesLayer extends ModuleSelection {
 }
 
 /**
+ * The kernel's firmware loader tries a name as it is, then compressed with zstd, then with xz
+ * (CONFIG_FW_LOADER_COMPRESS): Debian's firmware packages ship many files only compressed. The
+ * name found (relative to `firmwareRoot`), or null.
+ */
+export async function findFirmware(firmwareRoot: string, name: string): Promise<string | null> {
+  for (const candidate of [name, `${name}.zst`, `${name}.xz`]) {
+    const found = await stat(join(firmwareRoot, candidate)).then(
+      (st) => st.isFile(),
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT' && err.code !== 'ENOTDIR') throw err;
+        return false;
+      },
+    );
+    if (found) return candidate;
+  }
+  return null;
+}
+
+/**
  * Copy the selected modules (closed over their dependencies) and the firmware they ask for into
  * root/usr/lib/modules/<version>, then let depmod write indexes for exactly that set.
  */
@@ -99,16 +118,15 @@ export async function assembleModulesLayer(options: { root: string; kernelVersio
     const firmwareRoot = options.firmwareRoot ?? '/usr/lib/firmware';
     const { stdout } = await execa('modinfo', ['-F', 'firmware', ...selection.modules.map((m) => join(source, m))]);
     for (const file of [...new Set(stdout.split('\n').filter(Boolean))].sort()) {
-      const to = join(options.root, 'usr/lib/firmware', file);
+      const found = await findFirmware(firmwareRoot, file);
+      if (!found) {
+        missingFirmware.push(file);
+        continue;
+      }
+      const to = join(options.root, 'usr/lib/firmware', found);
       await mkdir(dirname(to), { recursive: true });
-      const copied = await copyFile(join(firmwareRoot, file), to).then(
-        () => true,
-        (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'ENOENT') throw err;
-          return false;
-        },
-      );
-      (copied ? firmware : missingFirmware).push(file);
+      await copyFile(join(firmwareRoot, found), to);
+      firmware.push(found);
     }
   }
   await runDepmod(options.root, options.kernelVersion);
