@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extractArchiveCompletely } from '@strata/cpio';
 import {
@@ -10,7 +10,7 @@ import {
   indexTree,
   signingKeysFromEnvironment,
   signRootHash,
-  compareBytewise,
+  lz4hcLevel,
   writeImage,
   VERITY_BLOCK_SIZE,
   VERITY_HASH,
@@ -21,7 +21,8 @@ import {
 } from '@strata/extension';
 import { makeOwnedDir } from '@strata/owner';
 import { withAtomicOutput } from './atomic-output';
-import { sha256File, type Manifest } from './build-image';
+import type { Manifest } from './build-image';
+import { sha256File, writeChecksums } from './checksums';
 import { rebuildCommand, verifyOutput } from './verify-output';
 
 export interface AssembleExtensionPlan {
@@ -81,27 +82,8 @@ export interface ExtensionManifest {
 
 function compressionName(format: ExtensionFormat, compression: ImageCompression): string {
   if (compression.kind === 'none' || format === 'directory') return 'none';
-  if (format === 'erofs') return `lz4hc-${Math.max(1, Math.min(12, compression.level))}`;
+  if (format === 'erofs') return `lz4hc-${lz4hcLevel(compression.level)}`;
   return `zstd-${compression.level}`;
-}
-
-/** Regular files below dir, relative, bytewise order (for SHA256SUMS). */
-async function regularFiles(dir: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of (await readdir(join(dir, rel))).sort(compareBytewise)) {
-    const path = rel ? `${rel}/${name}` : name;
-    const st = await lstat(join(dir, path));
-    if (st.isDirectory()) out.push(...(await regularFiles(dir, path)));
-    else if (st.isFile()) out.push(path);
-  }
-  return out;
-}
-
-/** SHA256SUMS over every regular file below the folder (a directory image's files too). */
-async function writeTreeChecksums(dir: string): Promise<void> {
-  const lines: string[] = [];
-  for (const file of await regularFiles(dir)) if (file !== 'SHA256SUMS') lines.push(`${await sha256File(join(dir, file))}  ${file}`);
-  await writeFile(join(dir, 'SHA256SUMS'), `${lines.join('\n')}\n`);
 }
 
 /**
@@ -186,7 +168,7 @@ export async function assembleExtension(plan: AssembleExtensionPlan): Promise<Ex
       };
       await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       await plan.addOutputs?.(staging, manifest);
-      await writeTreeChecksums(staging);
+      await writeChecksums(staging);
       return manifest;
     });
   } finally {

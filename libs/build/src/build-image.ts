@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -11,6 +10,7 @@ import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } f
 import type { LockedPackage } from '@strata/lock';
 import { makeOwnedDir } from '@strata/owner';
 import { withAtomicOutput } from './atomic-output';
+import { sha256File, writeChecksums } from './checksums';
 import { explainNoSpace } from './no-space';
 import { rebuildCommand, verifyOutput } from './verify-output';
 import { queryPackagedDeviceNodes, readOwnerIds, selectDeviceNodes } from './device-nodes';
@@ -76,11 +76,8 @@ export function imageFileName(plan: Pick<BuildPlan, 'name' | 'compression'>): st
   return plan.compression.kind === 'zstd' ? `${plan.name}.cpio.zst` : `${plan.name}.cpio`;
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
+// Written in ./checksums; still exported here for the modules that import them from this one.
+export { sha256File, writeChecksums };
 
 /** Count the bytes that pass, to report the uncompressed size without a second pass. */
 async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncIterable<Buffer> {
@@ -97,13 +94,6 @@ export async function writeArchive(root: string, file: string, compression: Buil
   const body = compression.kind === 'zstd' ? compressEachPiece(cpio, compression.level) : cpio;
   await explainNoSpace(file, () => pipeline(Readable.from(body), createWriteStream(file)));
   return counter.bytes;
-}
-
-/** SHA256SUMS over every file of an output folder, in the format sha256sum -c reads. */
-export async function writeChecksums(dir: string): Promise<void> {
-  const sums = [];
-  for (const file of (await readdir(dir)).sort()) if (file !== 'SHA256SUMS') sums.push(`${await sha256File(join(dir, file))}  ${file}`);
-  await writeFile(join(dir, 'SHA256SUMS'), `${sums.join('\n')}\n`);
 }
 
 /** Build one layer: base tree + locked packages -> image, tree for children, manifest, SHA256SUMS. */

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { DeviceNode } from '@strata/cpio';
-import { globToRegExp, matchesAny } from './glob';
+import { splitDeviceNumber, type DeviceNode } from '@strata/cpio';
+import { anyGlobMatcher, type PathMatcher } from '@strata/glob';
 import { RPMDB_MACRO } from './rpmdb';
 
 /**
@@ -22,7 +22,7 @@ export interface PackagedDeviceNode {
   user: string;
   group: string;
   mtime: number;
-  /** rpm's 16-bit device number: major in the high byte, minor in the low one. */
+  /** rpm's 16-bit device number: the low bits of dev_t (major in the high byte, minor in the low one). */
   rdev: number;
   nevra: string;
 }
@@ -92,26 +92,27 @@ export interface DeviceSelection {
  */
 export function selectDeviceNodes(selection: DeviceSelection): DeviceNode[] {
   const owned = new Set(selection.packaged.map((node) => node.name));
-  const removed = selection.removeFiles.map(globToRegExp);
+  const removed = anyGlobMatcher(selection.removeFiles);
   const byName = new Map<string, DeviceNode>();
   for (const node of selection.carried) if (owned.has(node.name)) byName.set(node.name, node);
   for (const node of selection.packaged) {
     if (selection.installedBefore.has(node.nevra)) continue;
+    const rdev = splitDeviceNumber(BigInt(node.rdev));
     byName.set(node.name, {
       name: node.name,
       mode: node.mode,
       uid: ownerId(selection.owners.users, node.user, 'user', node),
       gid: ownerId(selection.owners.groups, node.group, 'group', node),
       mtime: node.mtime,
-      rdevMajor: (node.rdev >> 8) & 0xff,
-      rdevMinor: node.rdev & 0xff,
+      rdevMajor: rdev.major,
+      rdevMinor: rdev.minor,
     });
   }
   return [...byName.values()].filter((node) => !removedByGlobs(node.name, removed)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** As removeMatchingFiles decides: the name, or a folder above it, matches. */
-function removedByGlobs(name: string, patterns: readonly RegExp[]): boolean {
+function removedByGlobs(name: string, removed: PathMatcher): boolean {
   const parts = name.split('/');
-  return parts.some((_, i) => matchesAny(parts.slice(0, i + 1).join('/'), patterns));
+  return parts.some((_, i) => removed(parts.slice(0, i + 1).join('/')));
 }

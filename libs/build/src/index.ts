@@ -5,7 +5,7 @@ export * from './assemble-initrd';
 export * from './assemble-extension';
 export * from './build-image';
 export * from './build-modules';
-export * from './glob';
+export * from './checksums';
 export * from './tree';
 export * from './verify-output';
 export * from './rpmdb';

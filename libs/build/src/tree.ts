@@ -1,7 +1,7 @@
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImagePathError, resolveInRoot } from '@strata/image-root';
-import { globToRegExp, matchesAny } from './glob';
+import { anyGlobMatcher } from '@strata/glob';
 
 /** Every path below root, relative, parents before children, bytewise order. */
 export async function listTree(root: string): Promise<string[]> {
@@ -26,13 +26,13 @@ export interface RemovalReport {
 
 /** Delete what the recipe's removeFiles globs match; report what that saved. */
 export async function removeMatchingFiles(root: string, globs: readonly string[]): Promise<RemovalReport> {
-  const patterns = globs.map(globToRegExp);
   const report: RemovalReport = { paths: 0, bytes: 0 };
-  if (patterns.length === 0) return report;
+  if (globs.length === 0) return report;
+  const matches = anyGlobMatcher(globs);
   const removedDirs: string[] = [];
   for (const path of await listTree(root)) {
     if (removedDirs.some((dir) => path.startsWith(`${dir}/`))) continue;
-    if (!matchesAny(path, patterns)) continue;
+    if (!matches(path)) continue;
     const st = await lstat(join(root, path));
     report.paths += 1;
     report.bytes += st.isFile() ? st.size : 0;

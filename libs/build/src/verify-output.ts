@@ -1,25 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { displayPath } from '@strata/recipe';
-import { sha256File } from './build-image';
-
-export const CHECKSUMS_FILE = 'SHA256SUMS';
+import { CHECKSUMS_FILE, compareChecksums, parseChecksums } from './checksums';
 
 /** The command that rebuilds one target's output, bypassing a cache entry that may be what broke. */
 export function rebuildCommand(project: string, target: string): string {
   return `npx nx run ${project}:${target} --skip-nx-cache`;
-}
-
-/** SHA256SUMS text (as sha256sum writes it: "<hex>  <file>") -> file -> sha256; null when malformed. */
-export function parseChecksums(text: string): Map<string, string> | null {
-  const sums = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!match || isAbsolute(match[2]!) || match[2]!.split('/').includes('..')) return null;
-    sums.set(match[2]!, match[1]!);
-  }
-  return sums.size > 0 ? sums : null;
 }
 
 /** An output folder that is not exactly what its build wrote: refused, with how to rebuild it. */
@@ -55,16 +41,7 @@ export async function verifyOutput(dir: string, rebuild: string): Promise<void> 
   }
   const sums = parseChecksums(text);
   if (!sums) throw new IncompleteOutputError(dir, `is incomplete: its ${CHECKSUMS_FILE} is empty or malformed`, rebuild);
-  const missing: string[] = [];
-  const changed: string[] = [];
-  for (const [file, sha256] of sums) {
-    const actual = await sha256File(join(dir, file)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-      return null;
-    });
-    if (actual === null) missing.push(file);
-    else if (actual !== sha256) changed.push(file);
-  }
+  const { missing, changed } = await compareChecksums(dir, sums);
   const problems = [
     ...(missing.length > 0 ? [`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`] : []),
     ...(changed.length > 0 ? [`${changed.join(', ')} ${changed.length === 1 ? 'does' : 'do'} not match ${CHECKSUMS_FILE} (truncated or changed)`] : []),

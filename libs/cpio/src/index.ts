@@ -2,6 +2,8 @@
 // `find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | cpio -o -H newc --reproducible`,
 // so images are reproducible and can be checked against GNU cpio.
 export { packDirectory, directoryEntries, writeCpioEntries, type PackOptions } from './writer';
+// glibc's dev_t split into major and minor, for every reader of st_rdev.
+export { splitDeviceNumber } from './writer';
 export type { CpioEntry, DataSource, DeviceNode, EntryType } from './newc';
 
 // Compression in bounded, independent frames, so a large image never sits in memory whole.

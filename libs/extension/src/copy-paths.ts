@@ -1,6 +1,7 @@
 import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readlink, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { splitDeviceNumber } from '@strata/cpio';
 
 /**
  * Copy the listed paths (relative, parents listed before children) from one tree to another, with
@@ -31,9 +32,7 @@ export async function copyPaths(root: string, destination: string, paths: readon
       await copyFile(source, target);
       if (st.nlink > 1) links.set(key, target);
     } else if (st.isCharacterDevice() || st.isBlockDevice() || st.isFIFO()) {
-      const rdev = BigInt(st.rdev);
-      const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
-      const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+      const { major, minor } = splitDeviceNumber(BigInt(st.rdev));
       await execa('mknod', st.isFIFO() ? [target, 'p'] : [target, st.isCharacterDevice() ? 'c' : 'b', String(major), String(minor)]);
     } else {
       throw new Error(`${path}: sockets cannot be copied into an extension`);

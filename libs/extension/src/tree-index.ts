@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { splitDeviceNumber } from '@strata/cpio';
 
 /** What a layer diff compares of each path: type, permissions, owner, symlink target, content. */
 export type EntryType = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
@@ -54,8 +55,7 @@ function typeOf(stats: Awaited<ReturnType<typeof lstat>>): EntryType {
 
 /** glibc's dev_t as "major:minor". */
 function deviceNumber(dev: bigint): string {
-  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
-  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const { major, minor } = splitDeviceNumber(dev);
   return `${major}:${minor}`;
 }
 

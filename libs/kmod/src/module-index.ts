@@ -15,10 +15,14 @@ export interface ModuleIndex {
   builtin: Set<string>;
 }
 
+/** "kernel/fs/ext4/ext4.ko.zst" -> "kernel/fs/ext4/ext4": a module's path as rules name it. */
+export function withoutModuleSuffix(path: string): string {
+  return path.replace(/\.ko(\.(xz|zst|gz))?$/, '');
+}
+
 /** "kernel/fs/ext4/ext4.ko.zst" -> "ext4"; names treat '-' and '_' alike, as modprobe does. */
 export function moduleName(path: string): string {
-  const file = path.slice(path.lastIndexOf('/') + 1);
-  return file.replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
+  return withoutModuleSuffix(path.slice(path.lastIndexOf('/') + 1)).replace(/-/g, '_');
 }
 
 function lines(text: string): string[] {

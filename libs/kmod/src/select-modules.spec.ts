@@ -41,6 +41,18 @@ describe('selectModules', () => {
     expect(selectModules(index, ['crc32c-generic']).modules).toEqual(['kernel/crypto/crc32c_generic.ko']);
   });
 
+  it('reads globs as removeFiles does: classes, ** across folders and none, leading slashes ignored', () => {
+    expect(selectModules(index, ['kernel/drivers/virtio/virtio_[r]*']).modules).toEqual(['kernel/drivers/virtio/virtio_ring.ko']);
+    expect(selectModules(index, ['kernel/**/crc16']).modules).toEqual(['kernel/lib/crc16.ko']);
+    expect(selectModules(index, ['kernel/lib/**/crc16']).modules).toEqual(['kernel/lib/crc16.ko']);
+    expect(selectModules(index, ['/kernel/fs/mbcache']).modules).toEqual(['kernel/fs/mbcache.ko']);
+  });
+
+  it('keeps the range of a class in a bare name while "-" and "_" are alike elsewhere', () => {
+    expect(selectModules(index, ['crc32c-[a-h]*']).modules).toEqual(['kernel/crypto/crc32c_generic.ko']);
+    expect(selectModules(index, ['virtio[-_]ring']).modules).toEqual(['kernel/drivers/virtio/virtio_ring.ko']);
+  });
+
   it('expands "default" and reports only the user\'s own rules that match nothing', () => {
     const { modules, unmatched } = selectModules(index, ['default', 'virtio_blkk']);
     expect(modules).toContain('kernel/drivers/block/virtio_blk.ko');

@@ -1,5 +1,6 @@
+import { globMatcher, type PathMatcher } from '@strata/glob';
 import type { ModuleIndex } from './module-index';
-import { moduleName } from './module-index';
+import { moduleName, withoutModuleSuffix } from './module-index';
 
 /**
  * The "default" module set: what a generic initrd needs to find a root file system on common
@@ -49,24 +50,18 @@ export interface ModuleSelection {
   unmatched: string[];
 }
 
-function patternToRegExp(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') {
-      out += '.*';
-      i++;
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+/**
+ * A rule's pattern as a test of module paths. With a "/" it is a glob of paths below the module
+ * folder, without ".ko*"; without one, a glob of module names, where "-" and "_" are alike (the
+ * "-" of a class range such as [a-z] stays a range).
+ */
+function moduleMatcher(pattern: string): PathMatcher {
+  if (pattern.includes('/')) {
+    const matches = globMatcher(pattern);
+    return (path) => matches(withoutModuleSuffix(path));
   }
-  return new RegExp(`^${out}$`);
-}
-
-function matches(path: string, pattern: string): boolean {
-  const bare = path.replace(/\.ko(\.(xz|zst|gz))?$/, '');
-  if (!pattern.includes('/')) return patternToRegExp(pattern.replace(/-/g, '_')).test(moduleName(path));
-  return patternToRegExp(pattern).test(bare);
+  const matches = globMatcher(pattern.replace(/\[[^\]]*\]|-/g, (part) => (part === '-' ? '_' : part)));
+  return (path) => matches(moduleName(path));
 }
 
 /** Apply the ordered rules ("default", globs, "-glob" excludes); later rules win. */
@@ -81,7 +76,8 @@ export function applyModuleRules(index: ModuleIndex, rules: readonly string[]): 
   const all = [...index.deps.keys()];
   for (const { rule, fromDefault } of expanded) {
     const exclude = rule.startsWith('-');
-    const hits = all.filter((path) => matches(path, exclude ? rule.slice(1) : rule));
+    const matches = moduleMatcher(exclude ? rule.slice(1) : rule);
+    const hits = all.filter(matches);
     // The default set names modules some kernels lack; only the user's own rules are typos.
     if (hits.length === 0 && !fromDefault) unmatched.push(rule);
     for (const hit of hits) {

@@ -23,6 +23,6 @@ describe('the code in the keys', () => {
     const code = workspaceCodeBase(ROOT);
     const libraries = new Map([...code.libraries, [`tools/${project}`, `tools/${project}`]]);
     const { libraries: runs } = codeClosure(entry, { ...code, libraries });
-    expect(config.targets.build.inputs).toContainEqual({ input: 'source', projects: runs });
+    expect(config.targets.build.inputs, `tools/${project}/project.json: list these libraries in its build's source input`).toContainEqual({ input: 'source', projects: runs });
   });
 });

@@ -46,7 +46,7 @@ export const TOOL_VERSIONS = {
 } as const;
 
 /** The npm packages whose code shapes an image's bytes. */
-const BUILDER_PACKAGES = { externalDependencies: ['@mongodb-js/zstd', 'yaml', 'ajv', 'execa'] };
+const BUILDER_PACKAGES = { externalDependencies: ['@mongodb-js/zstd', 'yaml', 'ajv', 'execa', 'picomatch'] };
 
 /**
  * Nx hashes regular files only: a symbolic link in a files tree (a unit enabled in a .wants
@@ -68,7 +68,7 @@ function recipeParts(facts: KeyFacts): KeyPart[] {
 }
 
 function codePart(code: Input[]): KeyPart {
-  return { covers: "the code its executor runs: the libraries it imports (their `source`) and the plugin's own files it reaches; the zstd, yaml, ajv and execa packages", inputs: [...code, BUILDER_PACKAGES] };
+  return { covers: "the code its executor runs: the libraries it imports (their `source`) and the plugin's own files it reaches; the zstd, yaml, ajv, execa and picomatch packages", inputs: [...code, BUILDER_PACKAGES] };
 }
 
 function kernelParts(facts: KeyFacts): KeyPart[] {

@@ -17,20 +17,26 @@ export interface DebArchive extends DebControl {
   data: TarEntry[];
 }
 
-const MAX_BUFFER = 2 * 1024 ** 3;
-
-async function dpkgDeb(args: string[]): Promise<Buffer> {
-  const result = await execa('dpkg-deb', args, {
+/**
+ * The tar stream dpkg-deb writes, read as it comes: the data member of a large package never
+ * sits in memory as one archive.
+ */
+async function dpkgDebTar(args: string[]): Promise<TarEntry[]> {
+  const subprocess = execa('dpkg-deb', args, {
     encoding: 'buffer',
-    maxBuffer: MAX_BUFFER,
+    buffer: { stdout: false },
     extendEnv: false,
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
     reject: false,
   });
+  const [entries, result] = await Promise.all([parseTar(subprocess.stdout).catch((err: Error) => err), subprocess]);
+  // dpkg-deb's own complaint comes first: a tar cut short is what its failure looks like from here.
   if (result.exitCode !== 0) {
-    throw new Error(`dpkg-deb ${args.join(' ')} failed (exit ${result.exitCode}): ${Buffer.from(result.stderr).toString('utf8')}`);
+    const reading = entries instanceof Error ? `; reading its output: ${entries.message}` : '';
+    throw new Error(`dpkg-deb ${args.join(' ')} failed (exit ${result.exitCode}): ${Buffer.from(result.stderr).toString('utf8')}${reading}`);
   }
-  return Buffer.from(result.stdout);
+  if (entries instanceof Error) throw new Error(`dpkg-deb ${args.join(' ')}: ${entries.message}`);
+  return entries;
 }
 
 export function controlFromMembers(entries: TarEntry[]): DebControl {
@@ -45,10 +51,10 @@ export function controlFromMembers(entries: TarEntry[]): DebControl {
 }
 
 export async function readDebControl(path: string): Promise<DebControl> {
-  return controlFromMembers(parseTar(await dpkgDeb(['--ctrl-tarfile', path])));
+  return controlFromMembers(await dpkgDebTar(['--ctrl-tarfile', path]));
 }
 
 export async function readDeb(path: string): Promise<DebArchive> {
-  const [control, data] = await Promise.all([readDebControl(path), dpkgDeb(['--fsys-tarfile', path])]);
-  return { ...control, data: parseTar(data) };
+  const [control, data] = await Promise.all([readDebControl(path), dpkgDebTar(['--fsys-tarfile', path])]);
+  return { ...control, data };
 }

@@ -1,11 +1,17 @@
 /**
  * A reader for the tar streams inside a .deb (ustar, GNU long names, pax headers), enough to
  * recreate every member exactly: type, permission bits, owner names, mtime, link target, data.
+ * tar-stream parses; members come one at a time with their content as a stream, so an archive
+ * never has to be in memory whole.
  */
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract, type EntryType, type Headers } from 'tar-stream';
 
 export type TarEntryType = 'file' | 'hardlink' | 'symlink' | 'directory' | 'char' | 'block' | 'fifo';
 
-export interface TarEntry {
+/** A member's header, as the archive states it (pax records over the ustar fields). */
+export interface TarHeader {
   /** The member name as stored ("./usr/bin/x"). */
   name: string;
   type: TarEntryType;
@@ -19,120 +25,145 @@ export interface TarEntry {
   mtime: number;
   /** Symlink target, or the member a hard link refers to. */
   linkname: string;
+}
+
+/** A member while the archive is read: its content streams, chunk by chunk, once. */
+export interface TarMember extends TarHeader {
+  /** Content bytes (0 for everything but regular files). */
+  size: number;
+  /** What the reader does not consume before asking for the next member is skipped. */
+  body: AsyncIterable<Buffer>;
+}
+
+/** A member read whole. */
+export interface TarEntry extends TarHeader {
   /** File content (empty for everything but regular files). */
   data: Buffer;
 }
 
-const BLOCK = 512;
+/** An archive in memory, or its bytes as they arrive (a child's stdout, say). */
+export type TarSource = Buffer | AsyncIterable<Buffer>;
 
-const TYPES: Record<string, TarEntryType> = {
-  '0': 'file',
-  '\0': 'file',
-  '7': 'file',
-  '1': 'hardlink',
-  '2': 'symlink',
-  '3': 'char',
-  '4': 'block',
-  '5': 'directory',
-  '6': 'fifo',
+const TYPES: Partial<Record<EntryType, TarEntryType>> = {
+  file: 'file',
+  'contiguous-file': 'file',
+  link: 'hardlink',
+  symlink: 'symlink',
+  'character-device': 'char',
+  'block-device': 'block',
+  directory: 'directory',
+  fifo: 'fifo',
 };
 
-function cString(block: Buffer, start: number, length: number): string {
-  const field = block.subarray(start, start + length);
-  const end = field.indexOf(0);
-  return field.subarray(0, end < 0 ? field.length : end).toString('utf8');
+function headerOf(headers: Headers): TarHeader {
+  const type = headers.type === null ? undefined : TYPES[headers.type];
+  if (!type) throw new Error(`unsupported tar member type ${JSON.stringify(headers.type)} (${headers.name})`);
+  // tar-stream applies a pax header's path, linkpath and size; the other records are ours to apply.
+  const pax = headers.pax ?? {};
+  const number = (key: string, fallback: number): number => (pax[key] !== undefined ? Number(pax[key]) : fallback);
+  return {
+    name: headers.name,
+    type,
+    mode: headers.mode & 0o7777,
+    uid: number('uid', headers.uid),
+    gid: number('gid', headers.gid),
+    uname: pax.uname ?? headers.uname,
+    gname: pax.gname ?? headers.gname,
+    mtime: Math.floor(number('mtime', headers.mtime.getTime() / 1000)),
+    linkname: headers.linkname ?? '',
+  };
 }
 
-/** Octal, or GNU base-256 when the high bit of the first byte is set. */
-function numeric(block: Buffer, start: number, length: number): number {
-  const field = block.subarray(start, start + length);
-  if (field[0]! & 0x80) {
-    let value = field[0]! & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
-    return value;
+/** The next event that may change what a member's stream can give: data, its end, or the archive failing. */
+function nextEvent(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of ['readable', 'end', 'close']) stream.off(event, done);
+      resolve();
+    };
+    for (const event of ['readable', 'end', 'close']) stream.on(event, done);
+  });
+}
+
+/**
+ * A member's content, read with read() rather than the stream's own iterator: leaving that
+ * iterator early destroys the stream, and tar-stream then destroys the whole archive.
+ */
+async function* chunksOf(stream: Readable, state: { ended: boolean; closed: boolean }, failed: () => Promise<never>): AsyncGenerator<Buffer> {
+  for (;;) {
+    const chunk = stream.read() as Buffer | null;
+    if (chunk !== null) {
+      yield chunk;
+      continue;
+    }
+    if (state.ended) return;
+    if (state.closed) await failed();
+    await nextEvent(stream);
   }
-  const text = cString(block, start, length).trim();
-  return text === '' ? 0 : parseInt(text, 8);
 }
 
-function checksumOk(block: Buffer): boolean {
-  const stored = numeric(block, 148, 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]!;
-  return sum === stored;
-}
-
-/** pax records: "LEN key=value\n" repeated. */
-function parsePax(data: Buffer): Map<string, string> {
-  const records = new Map<string, string>();
-  let offset = 0;
-  while (offset < data.length) {
-    const space = data.indexOf(0x20, offset);
-    if (space < 0) break;
-    const length = parseInt(data.subarray(offset, space).toString('ascii'), 10);
-    if (!Number.isFinite(length) || length <= 0) throw new Error('corrupt pax header');
-    const record = data.subarray(space + 1, offset + length - 1).toString('utf8');
-    const eq = record.indexOf('=');
-    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
-    offset += length;
+/** The members of a tar archive, one at a time, each with its content as a stream. */
+export async function* readTar(source: TarSource): AsyncGenerator<TarMember> {
+  const parser = extract({ allowUnknownFormat: true });
+  const pending: { headers: Headers; stream: Readable; next: () => void }[] = [];
+  let failure: Error | undefined;
+  let done = false;
+  let wake: (() => void) | undefined;
+  const signal = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  parser.on('entry', (headers, stream, next) => {
+    pending.push({ headers, stream, next });
+    signal();
+  });
+  // tar-stream may report one failure more than once; the first is the one that counts.
+  parser.on('error', (err: Error) => {
+    failure ??= err;
+  });
+  const settled = pipeline(Buffer.isBuffer(source) ? [source] : source, parser).then(
+    () => {
+      done = true;
+      signal();
+    },
+    (err: Error) => {
+      failure ??= err;
+      done = true;
+      signal();
+    },
+  );
+  const failed = async (): Promise<never> => {
+    await settled;
+    throw new Error(`unreadable tar archive: ${failure?.message ?? 'a member ended early'}`);
+  };
+  try {
+    for (;;) {
+      while (pending.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure) await failed();
+      const entry = pending.shift();
+      if (!entry) return;
+      const state = { ended: false, closed: false };
+      entry.stream.once('end', () => (state.ended = true));
+      entry.stream.once('close', () => (state.closed = true));
+      const body = chunksOf(entry.stream, state, failed);
+      yield { ...headerOf(entry.headers), size: entry.headers.size, body };
+      for await (const chunk of body) void chunk;
+      entry.next();
+    }
+  } finally {
+    // A reader that stops early stops the archive too (and, through the pipeline, its source).
+    if (!done) parser.destroy();
+    await settled;
   }
-  return records;
 }
 
-export function parseTar(archive: Buffer): TarEntry[] {
+/** Every member of a tar archive with its content; for archives whose files are all wanted. */
+export async function parseTar(source: TarSource): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
-  let offset = 0;
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  let pax = new Map<string, string>();
-  while (offset + BLOCK <= archive.length) {
-    const header = archive.subarray(offset, offset + BLOCK);
-    if (header.every((byte) => byte === 0)) break;
-    if (!checksumOk(header)) throw new Error(`tar header checksum mismatch at offset ${offset}`);
-    const size = numeric(header, 124, 12);
-    const typeflag = String.fromCharCode(header[156]!);
-    const dataStart = offset + BLOCK;
-    const data = archive.subarray(dataStart, dataStart + size);
-    if (data.length !== size) throw new Error('truncated tar archive');
-    offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-
-    if (typeflag === 'L') {
-      longName = cString(data, 0, data.length);
-      continue;
-    }
-    if (typeflag === 'K') {
-      longLink = cString(data, 0, data.length);
-      continue;
-    }
-    if (typeflag === 'x') {
-      pax = parsePax(data);
-      continue;
-    }
-    if (typeflag === 'g') continue;
-    const type = TYPES[typeflag];
-    if (!type) throw new Error(`unsupported tar member type "${typeflag}"`);
-
-    const magic = header.subarray(257, 263).toString('latin1');
-    const prefix = magic === 'ustar\0' ? cString(header, 345, 155) : '';
-    const shortName = cString(header, 0, 100);
-    const name = pax.get('path') ?? longName ?? (prefix ? `${prefix}/${shortName}` : shortName);
-    const linkname = pax.get('linkpath') ?? longLink ?? cString(header, 157, 100);
-    const mtime = pax.has('mtime') ? Math.floor(Number(pax.get('mtime'))) : numeric(header, 136, 12);
-    entries.push({
-      name,
-      type,
-      mode: numeric(header, 100, 8) & 0o7777,
-      uid: pax.has('uid') ? Number(pax.get('uid')) : numeric(header, 108, 8),
-      gid: pax.has('gid') ? Number(pax.get('gid')) : numeric(header, 116, 8),
-      uname: pax.get('uname') ?? cString(header, 265, 32),
-      gname: pax.get('gname') ?? cString(header, 297, 32),
-      mtime,
-      linkname,
-      data: type === 'file' ? data : Buffer.alloc(0),
-    });
-    longName = undefined;
-    longLink = undefined;
-    pax = new Map();
+  for await (const { size: _size, body, ...header } of readTar(source)) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) if (header.type === 'file') chunks.push(chunk);
+    entries.push({ ...header, data: Buffer.concat(chunks) });
   }
   return entries;
 }
