@@ -60,7 +60,7 @@ describe('tool versions in the cache keys', () => {
   it('editing the cpio writer re-keys every layer and image that packs archives, and what builds the repository', async () => {
     const run = await buildAfterEditing('libs/cpio/src/writer.ts', 'an edit to the archive writer');
     expect(run.exitCode, run.all).toBe(0);
-    // The repository's builder reaches the writer too (through @strata/build), and comes out the same.
+    // The repository's builder reaches the writer too (through @strata/output), and comes out the same.
     expect(taskRuns(run.all).executed.sort()).toEqual(['fixture-repo:build', 'initrd-busybox:build', 'initrd-busybox:image', 'initrd-busybox:modules', 'sysext-storage:build', 'sysext-storage:image']);
   });
 

@@ -18,7 +18,7 @@ const PIPELINE = [
   '',
   '1. **`libs/recipe`** loads `recipes/<name>/recipe.yaml` against the schema and resolves its base chain; **`libs/nx-plugin`** makes each recipe an Nx project whose targets and inputs come from **`libs/plan`**.',
   '2. **`lock`** (`libs/lock`, `libs/dnf`) resolves it with dnf into the canonical `packages.lock.json`; **`libs/package-store`** keeps every locked package by sha256.',
-  '3. **`image`** (`libs/build`) extracts the base\'s tree (`libs/cpio`), installs exactly the locked packages with dnf and rpm in the sandbox (`libs/sandbox`), applies the tree steps inside the root (`libs/image-root`) and packs the layer.',
+  '3. **`image`** (`libs/layer`) extracts the base\'s tree (`libs/cpio`), installs exactly the locked packages with dnf and rpm in the sandbox (`libs/sandbox`), runs the recipe\'s tree steps (`libs/image-tree`, resolving every path inside the root with `libs/image-root`, matching with `libs/glob`) and packs the layer into its output folder (`libs/output`).',
   '4. **`modules`** (`libs/kmod`) packs the kernel modules and firmware an initrd asks for; **`build`** puts the final image together, an initrd or an extension (`libs/extension`), with its reports (`libs/report`).',
   '5. **`boot-test`** (`libs/boot`) boots it in QEMU.',
 ].join('\n');

@@ -9,7 +9,7 @@ const ROOT = resolve(__dirname, '../../..');
 describe('the code in the keys', () => {
   it('an image layer is keyed on the code that builds it, and not on the boot harness', () => {
     const image = executorClosure(ROOT, 'image');
-    expect(image.libraries).toEqual(expect.arrayContaining(['@strata/build', '@strata/cpio', '@strata/dnf', '@strata/sandbox']));
+    expect(image.libraries).toEqual(expect.arrayContaining(['@strata/layer', '@strata/image-tree', '@strata/cpio', '@strata/dnf', '@strata/sandbox']));
     expect(image.libraries).not.toContain('@strata/boot');
     expect(image.files).toContain('libs/nx-plugin/src/image-root-entry.ts');
     expect(image.files.filter((f) => f.includes('/executors/'))).toEqual(['libs/nx-plugin/src/executors/image/executor.ts', 'libs/nx-plugin/src/executors/image/schema.json']);

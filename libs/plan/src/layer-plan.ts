@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { BuildPlan, ModulesPlan } from '@strata/build';
+import type { BuildPlan, ModulesPlan } from '@strata/layer';
 import type { ExtensionReleaseFields } from '@strata/extension';
 import type { LockedPackage } from '@strata/lock';
 import type { ResolvedRecipe } from '@strata/recipe';

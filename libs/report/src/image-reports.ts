@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listArchive } from '@strata/cpio';
-import type { Manifest } from '@strata/build';
+import type { Manifest } from '@strata/layer';
 import { readLock, repositoriesFor } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph } from '@strata/recipe';
 import { ownershipFromTree } from './ownership';

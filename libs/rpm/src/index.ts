@@ -1,1 +1,2 @@
 export * from './nevra';
+export * from './rpmdb';

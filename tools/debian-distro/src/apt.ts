@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { requireFreeSpace } from '@strata/build';
+import { requireFreeSpace } from '@strata/output';
 import { parseControlParagraphs } from './control';
 
 export interface AptState {

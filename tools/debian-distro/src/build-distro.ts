@@ -30,7 +30,7 @@ import { requiredField } from './control';
 import { buildPlan, convertDeb, type BuiltPackage } from './convert-deb';
 import { readDebControl, type DebControl } from './deb-archive';
 import { runPool } from '@strata/rpmbuild';
-import { collectWorkspaceLeftovers, replaceDirectory, stagingDirFor } from '@strata/build';
+import { collectWorkspaceLeftovers, replaceDirectory, stagingDirFor } from '@strata/output';
 import { dieWithLauncher } from '@strata/owner';
 import { createrepo } from './createrepo';
 import { PROJECT_ROOT, readRoots } from './roots';

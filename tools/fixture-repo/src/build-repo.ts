@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createrepo } from './createrepo';
 import { probeHostBusybox, DEFAULT_BUSYBOX } from './host-busybox';
-import { collectWorkspaceLeftovers, replaceDirectory, stagingDirFor } from '@strata/build';
+import { collectWorkspaceLeftovers, replaceDirectory, stagingDirFor } from '@strata/output';
 import { dieWithLauncher } from '@strata/owner';
 import { runPool } from '@strata/rpmbuild';
 import { rpmbuild } from './rpmbuild';

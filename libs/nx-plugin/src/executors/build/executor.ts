@@ -1,7 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { assembleExtension, assembleInitrd, collectWorkspaceLeftovers, type Manifest } from '@strata/build';
+import { assembleExtension, assembleInitrd, type Manifest } from '@strata/layer';
+import { collectWorkspaceLeftovers } from '@strata/output';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { SIZE_REPORT_HTML, sbomFileName, writeImageReports } from '@strata/report';
 import { loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';

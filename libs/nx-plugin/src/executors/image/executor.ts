@@ -1,7 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildLayer, collectWorkspaceLeftovers } from '@strata/build';
+import { buildLayer } from '@strata/layer';
+import { collectWorkspaceLeftovers } from '@strata/output';
 import { extensionReleaseFor, summarizePaths } from '@strata/extension';
 import { chainPackages, checkLock, dnfTarget } from '@strata/lock';
 import { isExtensionKind, resolveRecipe } from '@strata/recipe';

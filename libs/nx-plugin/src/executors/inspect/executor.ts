@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { rebuildCommand, verifyOutput } from '@strata/build';
+import { rebuildCommand, verifyOutput } from '@strata/output';
 import { formatListing, listImage, listingJson, terminalColors } from '@strata/report';
 import { reportErrors } from '../../workspace';
 import { DIST } from '@strata/plan';

@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { relative } from 'node:path';
-import { buildModules, collectWorkspaceLeftovers, type ModulesPlan } from '@strata/build';
+import { buildModules, type ModulesPlan } from '@strata/layer';
+import { collectWorkspaceLeftovers } from '@strata/output';
 import { checkLock, dnfTarget, lockCommand } from '@strata/lock';
 import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { isVerbose, loadWorkspaceRecipes, packageSupply, reportErrors, sourceDateEpoch } from '../../workspace';

@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { join, relative } from 'node:path';
-import { rebuildCommand, verifyOutput } from '@strata/build';
+import { rebuildCommand, verifyOutput } from '@strata/output';
 import { formatSizeReport, readSizeReport, SIZE_REPORT_HTML, SIZE_REPORT_JSON, terminalColors } from '@strata/report';
 import { reportErrors } from '../../workspace';
 import { DIST } from '@strata/plan';

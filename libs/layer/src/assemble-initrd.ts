@@ -2,10 +2,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { withAtomicOutput } from './atomic-output';
+import { withAtomicOutput } from '@strata/output';
 import { sha256File, writeChecksums, type Manifest } from './build-image';
 import type { ModulesManifest } from './build-modules';
-import { rebuildCommand, verifyOutput } from './verify-output';
+import { rebuildCommand, verifyOutput } from '@strata/output';
 
 export interface AssemblePlan {
   name: string;

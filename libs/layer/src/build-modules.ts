@@ -5,7 +5,7 @@ import { installFromStore, type PackageSupply } from '@strata/package-store';
 import { makeOwnedDir } from '@strata/owner';
 import { assembleModulesLayer, findKernelImage, installedKernels, runDepmod, shippedKernels, type ModulesLayer } from '@strata/kmod';
 import type { LockedPackage } from '@strata/lock';
-import { withAtomicOutput } from './atomic-output';
+import { withAtomicOutput } from '@strata/output';
 import { sha256File, writeArchive, writeChecksums } from './build-image';
 
 export interface ModulesPlan {

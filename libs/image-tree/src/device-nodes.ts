@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { splitDeviceNumber, type DeviceNode } from '@strata/cpio';
 import { anyGlobMatcher, type PathMatcher } from '@strata/glob';
-import { RPMDB_MACRO } from './rpmdb';
+import { RPMDB_MACRO } from '@strata/rpm';
 
 /**
  * Device nodes never exist in a build's tree: rpm leaves /dev to the sandbox (a netshared path),

@@ -9,13 +9,13 @@ import { installFromStore, type PackageSupply } from '@strata/package-store';
 import { ExtensionLayer, type ExtensionLayerPlan, type ExtensionLayerSummary } from '@strata/extension';
 import type { LockedPackage } from '@strata/lock';
 import { makeOwnedDir } from '@strata/owner';
-import { withAtomicOutput } from './atomic-output';
-import { sha256File, writeChecksums } from './checksums';
-import { explainNoSpace } from './no-space';
-import { rebuildCommand, verifyOutput } from './verify-output';
-import { queryPackagedDeviceNodes, readOwnerIds, selectDeviceNodes } from './device-nodes';
-import { checkpointRpmDatabase, erasePackages, queryInstalled, type InstalledPackage } from './rpmdb';
-import { listTree, overlayFiles, removeMatchingFiles, removePackageManagerState, writeInitrdIdentity, type ReleaseInfo, type RemovalReport } from './tree';
+import { withAtomicOutput } from '@strata/output';
+import { sha256File, writeChecksums } from '@strata/output';
+import { explainNoSpace } from '@strata/output';
+import { rebuildCommand, verifyOutput } from '@strata/output';
+import { queryPackagedDeviceNodes, readOwnerIds, selectDeviceNodes } from '@strata/image-tree';
+import { checkpointRpmDatabase, erasePackages, queryInstalled, type InstalledPackage } from '@strata/rpm';
+import { listTree, overlayFiles, removeMatchingFiles, removePackageManagerState, writeInitrdIdentity, type ReleaseInfo, type RemovalReport } from '@strata/image-tree';
 
 /** Everything a build needs, already resolved from the recipe, its lock and its base. */
 export interface BuildPlan {

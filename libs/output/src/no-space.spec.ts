@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withAtomicOutput } from './atomic-output';
-import { writeArchive } from './build-image';
+// The archive writer is the main writer an output folder sees: a full disk must stop it cleanly.
+import { writeArchive } from '@strata/layer';
 import { mountPointOf } from './no-space';
 
 describe('mountPointOf', () => {

@@ -20,10 +20,10 @@ import {
   type SigningKeys,
 } from '@strata/extension';
 import { makeOwnedDir } from '@strata/owner';
-import { withAtomicOutput } from './atomic-output';
+import { withAtomicOutput } from '@strata/output';
 import type { Manifest } from './build-image';
-import { sha256File, writeChecksums } from './checksums';
-import { rebuildCommand, verifyOutput } from './verify-output';
+import { sha256File, writeChecksums } from '@strata/output';
+import { rebuildCommand, verifyOutput } from '@strata/output';
 
 export interface AssembleExtensionPlan {
   name: string;

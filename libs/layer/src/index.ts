@@ -1,0 +1,4 @@
+export * from './build-image';
+export * from './build-modules';
+export * from './assemble-initrd';
+export * from './assemble-extension';

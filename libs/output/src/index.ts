@@ -1,0 +1,5 @@
+export * from './atomic-output';
+export * from './checksums';
+export * from './leftovers';
+export * from './no-space';
+export * from './verify-output';
