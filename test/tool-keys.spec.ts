@@ -25,15 +25,22 @@ describe('tool versions in the cache keys', () => {
   });
   afterAll(() => ws?.dispose());
 
-  /** Both test builds, with one source file edited (a comment appended) and put back afterwards. */
+  /**
+   * One source file edited (a comment appended) and committed, as a CI run would see it: the
+   * projects `nx affected` takes, and the test builds' run, cache deciding. Put back afterwards.
+   */
   async function buildAfterEditing(file: string, comment: string) {
     const source = join(ws.root, file);
     const original = await readFile(source, 'utf8');
     await writeFile(source, `${original}\n// ${comment}\n`);
+    await ws.commitAll(`edit ${file}`);
     try {
-      return await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
+      const affected = await ws.nx(['show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD']);
+      const run = await ws.nx(['run-many', '-t', 'build', '--projects=sysext-storage,initrd-busybox', ...STATIC]);
+      return { ...run, affected: affected.all.split('\n').map((line) => line.trim()).filter(Boolean) };
     } finally {
       await writeFile(source, original);
+      await ws.commitAll(`put ${file} back`);
     }
   }
 
@@ -46,12 +53,15 @@ describe('tool versions in the cache keys', () => {
   it("editing a repository builder's source rebuilds the repository, and no layer whose packages come out the same", async () => {
     const run = await buildAfterEditing('tools/fixture-repo/src/createrepo.ts', 'an edit that changes no package');
     expect(run.exitCode, run.all).toBe(0);
+    expect(run.affected).toEqual(expect.arrayContaining(['fixture-repo', 'initrd-busybox']));
     expect(taskRuns(run.all).executed).toEqual(['fixture-repo:build']);
   });
 
   it('editing the boot harness (libs/boot) re-keys no layer and no image', async () => {
     const run = await buildAfterEditing('libs/boot/src/qemu.ts', 'an edit to the boot harness');
     expect(run.exitCode, run.all).toBe(0);
+    // Affected (their boot-tests run that code), and still every image a cache hit.
+    expect(run.affected).toEqual(expect.arrayContaining(['initrd-busybox', 'sysext-storage']));
     expect(taskRuns(run.all).executed).toEqual([]);
     const inputs = await ws.nx(['show', 'target', 'inputs', 'initrd-busybox:boot-test', '--check', 'libs/boot/src/qemu.ts']);
     expect(inputs.all).toContain('libs/boot/src/qemu.ts is an input for initrd-busybox:boot-test');
@@ -60,6 +70,7 @@ describe('tool versions in the cache keys', () => {
   it('editing the cpio writer re-keys every layer and image that packs archives, and what builds the repository', async () => {
     const run = await buildAfterEditing('libs/cpio/src/writer.ts', 'an edit to the archive writer');
     expect(run.exitCode, run.all).toBe(0);
+    expect(run.affected).toEqual(expect.arrayContaining(['initrd-busybox', 'sysext-storage', 'fixture-repo']));
     // The repository's builder reaches the writer too (through @strata/output), and comes out the same.
     expect(taskRuns(run.all).executed.sort()).toEqual(['fixture-repo:build', 'initrd-busybox:build', 'initrd-busybox:image', 'initrd-busybox:modules', 'sysext-storage:build', 'sysext-storage:image']);
   });

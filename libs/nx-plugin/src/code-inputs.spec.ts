@@ -18,11 +18,13 @@ describe('the code in the keys', () => {
 
   // Their targets are written in project.json, so a test keeps them up to date with their code.
   it.each(['fixture-repo', 'debian-distro'])("the %s repository's build is keyed on every library its command runs", (project) => {
-    const config = JSON.parse(readFileSync(join(ROOT, 'tools', project, 'project.json'), 'utf8')) as { targets: { build: { inputs: unknown[]; options: { command: string } } } };
+    const config = JSON.parse(readFileSync(join(ROOT, 'tools', project, 'project.json'), 'utf8')) as { implicitDependencies: string[]; targets: { build: { inputs: unknown[]; options: { command: string } } } };
     const entry = /tools\/\S+\.ts/.exec(config.targets.build.options.command)?.[0] as string;
     const code = workspaceCodeBase(ROOT);
     const libraries = new Map([...code.libraries, [`tools/${project}`, `tools/${project}`]]);
     const { libraries: runs } = codeClosure(entry, { ...code, libraries });
     expect(config.targets.build.inputs, `tools/${project}/project.json: list these libraries in its build's source input`).toContainEqual({ input: 'source', projects: runs });
+    // And depends on them, so that `nx affected` takes it when they change.
+    expect(config.implicitDependencies, `tools/${project}/project.json: list these libraries in implicitDependencies`).toEqual(runs);
   });
 });

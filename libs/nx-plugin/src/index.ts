@@ -35,10 +35,19 @@ function buildDescription(recipe: ResolvedRecipe): string {
   return `The ${recipe.kind} image (${recipe.output.format})${verity}.`;
 }
 
-function codeInputsOf(workspaceRoot: string): CodeInputs & { 'boot-test': Input[] } {
+const EXECUTORS = ['lock', 'fetch', 'image', 'modules', 'build', 'boot-test', 'summary', 'inspect', 'size-report'];
+
+/**
+ * The code each cached executor runs, as inputs, and every library any executor of a recipe runs:
+ * the recipe depends on those in the project graph, so that `nx affected` takes a recipe when its
+ * code changed, and the inputs decide which of its targets really re-run.
+ */
+function codeInputsOf(workspaceRoot: string): CodeInputs & { 'boot-test': Input[]; libraries: string[] } {
   const code = workspaceCodeBase(workspaceRoot);
-  const of = (executor: string) => codeInputs(executorClosure(workspaceRoot, executor, code));
-  return { image: of('image'), modules: of('modules'), build: of('build'), 'boot-test': of('boot-test') };
+  const closures = new Map(EXECUTORS.map((executor) => [executor, executorClosure(workspaceRoot, executor, code)]));
+  const of = (executor: string) => codeInputs(closures.get(executor) as ReturnType<typeof executorClosure>);
+  const libraries = [...new Set([...closures.values()].flatMap((closure) => closure.libraries))].sort();
+  return { image: of('image'), modules: of('modules'), build: of('build'), 'boot-test': of('boot-test'), libraries: ['@strata/nx-plugin', ...libraries] };
 }
 
 /** The facts of a recipe its keys depend on (see @strata/plan's targetKeys). */
@@ -204,7 +213,7 @@ export const createNodes: CreateNodes = [
               root,
               projectType: 'application',
               tags: [`kind:${recipe.kind}`, 'type:recipe'],
-              implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe)],
+              implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe), ...code.libraries],
               metadata: { description: recipe.description ?? '' },
               targets: recipeTargets(recipe, graph, chainDirs, code),
             },
