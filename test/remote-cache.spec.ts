@@ -1,0 +1,116 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
+import { taskRuns } from './support/nx-output';
+import { freePort } from './support/nginx';
+
+const TOKEN = 'strata-test-token';
+const STATIC = ['--output-style=static'];
+const BUILT = ['dist/layers/initrd-busybox', 'dist/modules/initrd-busybox', 'dist/images/initrd-busybox'];
+
+/**
+ * The shared cache as a team runs it: tools/cache-server/start.sh (Debian's nginx) on 127.0.0.1.
+ * Two clones in two folders, with their own local caches and package stores: what the first
+ * builds, the second restores from the server, byte for byte.
+ */
+describe('the shared cache server', () => {
+  let dir: string;
+  let server: ResultPromise;
+  let url: string;
+  let a: ScratchWorkspace;
+  let b: ScratchWorkspace;
+  const asClient = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '', NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'strata-cache-server-'));
+    const listen = `127.0.0.1:${await freePort()}`;
+    url = `http://${listen}`;
+    asClient.NX_SELF_HOSTED_REMOTE_CACHE_SERVER = url;
+    server = execa('bash', [join(REPO_ROOT, 'tools/cache-server/start.sh')], {
+      env: { STRATA_CACHE_TOKEN: TOKEN, STRATA_CACHE_DIR: join(dir, 'data'), STRATA_CACHE_LISTEN: listen },
+      reject: false,
+      all: true,
+    });
+    for (let i = 0; !(await fetch(`${url}/`).then(() => true, () => false)); i++) {
+      if (i > 100 || server.exitCode !== null) throw new Error(`the cache server did not start:\n${(await server).all}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    a = await createScratchWorkspace('strata-clone-a-');
+    b = await createScratchWorkspace('strata-clone-b-');
+  }, 120_000);
+
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    await server;
+    await a?.dispose();
+    await b?.dispose();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('follows the API: 404 for a missing key, 401 for a bad token, 409 for a second write, never overwriting', async () => {
+    const key = `${url}/v1/cache/0123abcd`;
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    expect((await fetch(key, { headers: auth })).status).toBe(404);
+    expect((await fetch(key, { method: 'PUT', body: 'first', headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(key, { method: 'PUT', body: 'first' })).status).toBe(401);
+    expect((await fetch(key, { method: 'PUT', body: 'first', headers: auth })).status).toBe(201);
+    expect((await fetch(key, { method: 'PUT', body: 'poisoned', headers: auth })).status).toBe(409);
+    const read = await fetch(key, { headers: auth });
+    expect(read.status).toBe(200);
+    expect(await read.text()).toBe('first');
+    expect((await fetch(key, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(key, { method: 'DELETE', headers: auth })).status).toBe(403);
+    expect((await fetch(`${url}/../etc/passwd`)).status).toBe(404);
+  });
+
+  it("a second clone in another folder restores every layer from the server, with the first clone's bytes", async () => {
+    const first = await a.nx(['build', 'initrd-busybox', ...STATIC], asClient);
+    expect(first.exitCode, first.all).toBe(0);
+    const second = await b.nx(['build', 'initrd-busybox', ...STATIC], asClient);
+    expect(second.exitCode, second.all).toBe(0);
+    const runs = taskRuns(second.all);
+    expect(runs.executed).toEqual([]);
+    expect(second.all).toMatch(/nx run initrd-busybox:image.*\[remote cache\]/);
+    expect(second.all).toMatch(/nx run initrd-busybox:build.*\[remote cache\]/);
+    for (const output of BUILT) {
+      expect(await readFile(join(b.root, output, 'SHA256SUMS'), 'utf8'), output).toBe(await readFile(join(a.root, output, 'SHA256SUMS'), 'utf8'));
+    }
+    // The restored layer is one its children build on: B builds a child from it.
+    const child = await b.nx(['run', 'initrd-busybox-storage:image', ...STATIC], asClient);
+    expect(child.exitCode, child.all).toBe(0);
+  });
+
+  it("serves the package mirror from the same place: a push needs the token, then every locked package is there", async () => {
+    const push = (token: string) =>
+      execa('node', [join(REPO_ROOT, 'tools/cli/bin.js'), 'store', 'push', `${url}/mirror`], { cwd: a.root, env: { STRATA_PACKAGE_STORE: a.packageStore, STRATA_PACKAGE_MIRROR_TOKEN: token }, reject: false, all: true });
+    const refused = await push('wrong');
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.all).toContain('401');
+    const pushed = await push(TOKEN);
+    expect(pushed.exitCode, pushed.all).toBe(0);
+    const lock = JSON.parse(await readFile(join(a.root, 'recipes/initrd-busybox/packages.lock.json'), 'utf8')) as { packages: { sha256: string }[] };
+    for (const { sha256 } of lock.packages) expect((await fetch(`${url}/mirror/sha256/${sha256}`, { method: 'HEAD' })).status).toBe(200);
+    // Pushed twice: what is there already is left as it is.
+    const again = await push(TOKEN);
+    expect(again.exitCode, again.all).toBe(0);
+  });
+
+  it('a wrong token, or a server that is down, stops the run with one clear message', async () => {
+    // Nothing local: the run must ask the server.
+    const clean = async () => {
+      await rm(join(b.root, '.nx/cache'), { recursive: true, force: true });
+      await rm(join(b.root, 'dist'), { recursive: true, force: true });
+    };
+    await clean();
+    const wrong = await b.nx(['build', 'initrd-busybox', ...STATIC], { ...asClient, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'wrong' });
+    expect(wrong.exitCode).not.toBe(0);
+    expect(wrong.all).toContain('Unauthorized: wrong or missing bearer token (NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN)');
+    await clean();
+    const down = await b.nx(['build', 'initrd-busybox', ...STATIC], { ...asClient, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: `http://127.0.0.1:${await freePort()}` });
+    expect(down.exitCode).not.toBe(0);
+    expect(down.all).toMatch(/Failed to send request: error sending request for url \(http:\/\/127\.0\.0\.1:\d+\/v1\/cache\/\d+\)/);
+  });
+});
