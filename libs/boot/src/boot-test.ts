@@ -7,6 +7,7 @@ import { rebuildCommand, verifyOutput } from '@strata/output';
 import { type ExtensionManifest, type InitrdManifest } from '@strata/layer';
 import { writeCpioImage } from '@strata/extension';
 import { findKernelImage } from '@strata/kmod';
+import { appendUncompressedArchive } from './append-archive';
 import { cachedLvmRootDisk, LVM_ROOT_DEVICE } from './lvm-root-disk';
 import { bootAndWatch } from './qemu';
 import { makeRootDisk, ROOT_MARKER } from './root-disk';
@@ -97,7 +98,7 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     // The kernel unpacks concatenated archives in turn: the extension lands in the same root.
     const combined = join(work, 'initrd.img');
     await pipeline(createReadStream(initrd), createWriteStream(combined));
-    await pipeline(createReadStream(addon.archive), createWriteStream(combined, { flags: 'a' }));
+    await appendUncompressedArchive(combined, addon.archive);
     initrd = combined;
   }
   const root = plan.root;

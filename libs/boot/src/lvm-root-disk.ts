@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeCpioEntries, type CpioEntry } from '@strata/cpio';
+import { appendUncompressedArchive } from './append-archive';
 import { bootAndWatch } from './qemu';
 
 export const LVM_VG = 'strata';
@@ -82,8 +83,7 @@ export async function makeLvmRootDisk(image: string, options: LvmRootDiskOptions
     // The initrd (zstd cpio archives) followed by the uncompressed provisioning archive.
     const extra = await provisioningArchive();
     await writeFile(initrd, await readFile(options.initrd));
-    const pad = (4 - ((await stat(initrd)).size % 4)) % 4;
-    await writeFile(initrd, Buffer.concat([Buffer.alloc(pad), extra]), { flag: 'a' });
+    await appendUncompressedArchive(initrd, extra);
     await rm(temp, { force: true });
     await (await open(temp, 'w')).close();
     await truncate(temp, (options.sizeMiB ?? 64) * 1024 * 1024);
