@@ -198,9 +198,11 @@ export const createNodes: CreateNodes = [
     // with the file and line, before any task runs.
     const graph = loadRecipeGraph(context.workspaceRoot, [...recipeFiles]);
     const code = codeInputsOf(context.workspaceRoot);
+    // One lookup per file: with thousands of recipes, a search per file would be quadratic.
+    const byFile = new Map([...graph.values()].map((r) => [r.file, r]));
     return recipeFiles.map((file) => {
       const root = dirname(file);
-      const loaded = [...graph.values()].find((r) => r.file === join(context.workspaceRoot, file));
+      const loaded = byFile.get(join(context.workspaceRoot, file));
       if (!loaded) return [file, {}];
       const recipe = resolveRecipe(loaded.name, graph);
       const chainDirs = [...recipe.baseChain, recipe.name].map((name) => relative(context.workspaceRoot, graph.get(name)?.dir ?? root));

@@ -1,0 +1,102 @@
+/**
+ * Scale benchmark: the project graph with thousands of recipes. For each N it makes a scratch
+ * copy of the workspace with N generated recipes (realistic chains: profiles on the demo bases,
+ * extensions on profiles, a few levels deep) and times, with no daemon and no graph cache:
+ *   - `nx show projects`,
+ *   - `nx graph --file`,
+ *   - the affected selection after one leaf recipe changed (`nx show projects --affected`).
+ * Prints medians and the ratio to the demo workspace (N = 0 generated). Usage:
+ *   npm run bench:scale [-- --runs=3 --sizes=0,1000,5000]
+ */
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { median, table, writeDocSection } from './stats';
+
+const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const ROOT = join(__dirname, '../..');
+const BASES = ['initrd-busybox', 'initrd-busybox-storage', 'initrd-base', 'initrd-server'];
+
+/** Recipe i of n: every 4th a sysext on an earlier generated profile, the rest profiles on a demo base or on each other. */
+export function generatedRecipe(i: number): { name: string; yaml: string } {
+  if (i % 4 === 3) return { name: `gen-sysext-${i}`, yaml: `kind: sysext\nbase: gen-initrd-${i - 1}\npackages:\n  - debug-tools\n` };
+  const base = i % 4 === 0 || i < 4 ? BASES[i % BASES.length] : `gen-initrd-${i - (i % 4)}`;
+  return { name: `gen-initrd-${i}`, yaml: `kind: initrd\nbase: ${base}\ndescription: generated profile ${i}\nremoveFiles:\n  - usr/share/doc/**\n` };
+}
+
+async function workspaceWith(n: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `strata-scale-${n}-`));
+  const { stdout } = await execa('git', ['ls-files', '-z'], { cwd: ROOT });
+  for (const file of stdout.split('\0').filter(Boolean)) await cp(join(ROOT, file), join(dir, file), { recursive: true, verbatimSymlinks: true });
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  for (let i = 0; i < n; i++) {
+    const { name, yaml } = generatedRecipe(i);
+    await mkdir(join(dir, 'recipes/generated', name), { recursive: true });
+    await writeFile(join(dir, 'recipes/generated', name, 'recipe.yaml'), yaml);
+  }
+  const git = (args: string[]) => execa('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@strata.invalid', ...args], { cwd: dir });
+  await git(['init', '-q', '-b', 'main']);
+  await git(['add', '-A']);
+  await git(['commit', '-q', '-m', 'scale']);
+  return dir;
+}
+
+const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_CACHE_PROJECT_GRAPH: 'false', CI: 'true' };
+
+async function timed(dir: string, args: string[]): Promise<number> {
+  const start = performance.now();
+  const run = await execa(join(ROOT, 'node_modules/.bin/nx'), args, { cwd: dir, env: ENV, reject: false, all: true });
+  if (run.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed in ${dir}:\n${run.all}`);
+  return (performance.now() - start) / 1000;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(arg('runs', '3'));
+  const sizes = arg('sizes', '0,1000,5000').split(',').map(Number);
+  const results: { n: number; show: number; graph: number; affected: number }[] = [];
+  for (const n of sizes) {
+    const dir = await workspaceWith(n);
+    try {
+      const show: number[] = [];
+      const graph: number[] = [];
+      const affected: number[] = [];
+      // A leaf change: the last generated recipe, or a demo leaf.
+      const leaf = n > 0 ? join(dir, 'recipes/generated', generatedRecipe(n - 1).name, 'recipe.yaml') : join(dir, 'recipes/sysext-debug/recipe.yaml');
+      await execa('sh', ['-c', `printf '# a leaf edit\\n' >> "$1"`, 'sh', leaf]);
+      for (let r = 0; r < runs; r++) {
+        show.push(await timed(dir, ['show', 'projects']));
+        graph.push(await timed(dir, ['graph', `--file=${join(dir, 'graph.json')}`]));
+        affected.push(await timed(dir, ['show', 'projects', '--affected', '--uncommitted']));
+      }
+      results.push({ n, show: median(show), graph: median(graph), affected: median(affected) });
+      console.log(`N=${n}: show ${median(show).toFixed(2)} s, graph ${median(graph).toFixed(2)} s, affected ${median(affected).toFixed(2)} s`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const base = results[0];
+  const demo = 14;
+  const rows = results.map((r) => [
+    r.n === 0 ? `${demo} (the demo recipes)` : `${demo} + ${r.n}`,
+    `${r.show.toFixed(2)} s (${(r.show / base.show).toFixed(2)})`,
+    `${r.graph.toFixed(2)} s (${(r.graph / base.graph).toFixed(2)})`,
+    `${r.affected.toFixed(2)} s (${(r.affected / base.affected).toFixed(2)})`,
+  ]);
+  const body = [
+    '## Scale (`npm run bench:scale`)',
+    '',
+    `Medians of ${runs} runs, no daemon, no project-graph cache; ratio to the demo workspace in brackets.`,
+    '',
+    table(['recipes', 'nx show projects', 'nx graph --file', 'affected after one leaf change'], rows),
+  ].join('\n');
+  console.log(`\n${body}`);
+  await writeDocSection(join(ROOT, 'docs/benchmarks.md'), 'scale', body);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
