@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
+import { execa } from 'execa';
 import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { rebuildCommand, verifyOutput } from '@strata/output';
+import { BOOT_VARIANTS, type BootVariantName } from '@strata/plan';
 import { type ExtensionManifest, type InitrdManifest } from '@strata/layer';
 import { writeCpioImage } from '@strata/extension';
 import { findKernelImage } from '@strata/kmod';
 import { appendUncompressedArchive } from './append-archive';
-import { cachedLvmRootDisk, LVM_ROOT_DEVICE } from './lvm-root-disk';
-import { bootAndWatch } from './qemu';
+import { diagnoseConsole, plainConsole } from './console-diagnosis';
+import { cachedProvisionedDisks, provisionedDiskPath, singleFileArchive } from './provision-guest';
+import { bootAndWatch, type BootDisk, type BootResult } from './qemu';
 import { makeRootDisk, ROOT_MARKER } from './root-disk';
+import { EMERGENCY_ANSWER, HIBERNATED_MARKER, RESUMED_MARKER, ROOT_LABEL, ROOT_VARIANTS, SWAP_LABEL, type ConsoleProof } from './root-variants';
 import { cachedVmlinux } from './vmlinux';
 
 /**
@@ -28,8 +32,8 @@ export interface BootTestPlan {
   /** Scratch and logs of this boot (dist/boot/<label>); extracted kernels are kept in kernelCacheDir. */
   workDir: string;
   kernelCacheDir: string;
-  /** ext4: the root file system on the whole disk; lvm: on the LV strata/root of a PV on the disk. */
-  root: 'ext4' | 'lvm';
+  /** The storage stack the root file system is on (root-variants.ts). */
+  root: BootVariantName;
   append?: string;
   timeoutSeconds: number;
   /** For paths in messages. */
@@ -81,9 +85,33 @@ export function extensionMergeProblem(console: string, extension: string, verity
   return undefined;
 }
 
+/** Fold the console's own reasons (devices waited for, units failed) into the failure message. */
+function withDiagnosis(reason: string, console: string): string {
+  const found = diagnoseConsole(console);
+  return found.length > 0 ? `${reason}; the console says: ${found.join('; ')}` : reason;
+}
+
+/** The first proof of the variant that the console does not show. */
+export function missingProof(console: string, proofs: ConsoleProof[]): string | undefined {
+  const plain = plainConsole(console);
+  const missing = proofs.find((proof) => !proof.pattern.test(plain));
+  return missing ? `the console does not show that ${missing.proves} (no line matching ${missing.pattern})` : undefined;
+}
+
+/** The resume proof: the token hibernated with comes back in the resumed system. */
+export function resumeProblem(first: string, second: string): string | undefined {
+  const token = first.match(new RegExp(`${HIBERNATED_MARKER} ([0-9a-f-]{36})`))?.[1];
+  if (!token) return `the first boot never hibernated (no "${HIBERNATED_MARKER} <token>" line)`;
+  const resumed = second.match(new RegExp(`${RESUMED_MARKER} ([0-9a-f-]{36})`))?.[1];
+  if (!resumed) return /PM: Image not found|PM: hibernation: Image not found/.test(second) ? 'the kernel found no hibernation image on the swap disk' : `the second boot did not resume (no "${RESUMED_MARKER}" line)`;
+  if (resumed !== token) return `the resumed system has token ${resumed}, not ${token}: it booted afresh`;
+  return undefined;
+}
+
 /** Boot the plan's initrd to the root's marker; false (having said why) when it does not get there. */
 export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
   const { label, initrdName, imageDir, workDir: work } = plan;
+  const variant = ROOT_VARIANTS[plan.root];
   const addon = plan.extensionImageDir ? await extensionArchive(label, plan.extensionImageDir, work) : undefined;
   await verifyOutput(imageDir, rebuildCommand(initrdName, 'build'));
   const manifest: InitrdManifest = JSON.parse(await readFile(join(imageDir, 'manifest.json'), 'utf8'));
@@ -93,49 +121,84 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
   const vmlinuz = manifest.kernel.vmlinuz ? join(imageDir, manifest.kernel.vmlinuz) : await findKernelImage('/', manifest.kernel.version);
   const kernelCacheName = manifest.kernel.vmlinuz ? `vmlinux-${manifest.kernel.version}-${initrdName}` : `vmlinux-${manifest.kernel.version}`;
   const kernel = await cachedVmlinux(vmlinuz, join(plan.kernelCacheDir, kernelCacheName));
-  let initrd = join(imageDir, manifest.image);
-  if (addon) {
-    // The kernel unpacks concatenated archives in turn: the extension lands in the same root.
+  const builtInitrd = join(imageDir, manifest.image);
+  let initrd = builtInitrd;
+  if (addon || variant.initrdFile) {
+    // The kernel unpacks concatenated archives in turn: what they carry lands in the same root.
     const combined = join(work, 'initrd.img');
     await pipeline(createReadStream(initrd), createWriteStream(combined));
-    await appendUncompressedArchive(combined, addon.archive);
+    if (addon) await appendUncompressedArchive(combined, addon.archive);
+    if (variant.initrdFile) await appendUncompressedArchive(combined, await singleFileArchive(variant.initrdFile.path, variant.initrdFile.content, variant.initrdFile.mode));
     initrd = combined;
   }
-  const root = plan.root;
-  const ext4Disk = join(work, 'root.img');
-  let disk = ext4Disk;
-  let rootArg = 'root=LABEL=strata-root';
-  if (root === 'lvm') {
-    // Provisioned in a QEMU guest by the initrd's own lvm2 (no device-mapper needed on the host).
-    disk = join(work, 'root-lvm.img');
-    rootArg = `root=${LVM_ROOT_DEVICE}`;
+  const rootImage = join(work, 'root.img');
+  const init = variant.rootInit === 'hibernate-then-marker'
+    ? { kind: 'hibernate' as const, swapLabel: SWAP_LABEL, hibernated: HIBERNATED_MARKER, resumed: RESUMED_MARKER }
+    : { kind: 'marker' as const };
+  const makeRoot = () => makeRootDisk(rootImage, { label: ROOT_LABEL, init });
+  let disks: BootDisk[] = [{ file: rootImage }];
+  if (variant.provision) {
+    // Provisioned in a QEMU guest by the built initrd's own tools (no device-mapper on the host).
+    const dir = join(work, 'disks');
     const busybox = createHash('sha256').update(await readFile('/bin/busybox')).digest('hex');
-    const provision = await cachedLvmRootDisk(disk, {
+    const provision = await cachedProvisionedDisks(variant, {
       kernel,
-      initrd,
-      rootImage: ext4Disk,
-      rootKey: `${ROOT_MARKER} busybox ${busybox}`,
-      makeRoot: () => makeRootDisk(ext4Disk),
-      consoleLog: join(work, 'provision-lvm.log'),
+      initrd: builtInitrd,
+      rootImage,
+      dir,
+      rootKey: `${JSON.stringify(init)} busybox ${busybox}`,
+      makeRoot,
     });
     console.log(provision.cached
-      ? `${label}: LVM root disk unchanged (${relative(plan.workspaceRoot, disk)})`
-      : `${label}: provisioned the LVM root disk in ${provision.seconds?.toFixed(1)} s (${relative(plan.workspaceRoot, disk)})`);
+      ? `${label}: ${variant.name} disks unchanged (${relative(plan.workspaceRoot, dir)})`
+      : `${label}: provisioned the ${variant.name} disks in ${provision.seconds?.toFixed(1)} s (${relative(plan.workspaceRoot, dir)})`);
+    const attached = variant.bootDisks ?? variant.provision.disks.map((disk) => disk.name);
+    // snapshot: a boot never changes the provisioned disks (a degraded array would record it).
+    disks = attached.map((name) => ({ file: provisionedDiskPath(dir, name), snapshot: true }));
   } else {
-    await makeRootDisk(disk);
+    await makeRoot();
+  }
+  if (variant.swap) {
+    const swap = join(work, 'swap.img');
+    await rm(swap, { force: true });
+    await (await open(swap, 'w')).close();
+    await truncate(swap, 512 * 1024 * 1024);
+    await execa('mkswap', ['-L', SWAP_LABEL, swap]);
+    disks.push({ file: swap });
   }
   const consoleLog = join(work, 'console.log');
-  const result = await bootAndWatch({
-    kernel,
-    initrd,
-    disks: [disk],
-    // systemd-sysext logs to the journal once journald runs: have journald echo it to the console.
-    append: [rootArg, 'rootfstype=ext4', 'ro', ...(addon ? ['systemd.journald.forward_to_console=1'] : []), ...(plan.append ? plan.append.split(/\s+/) : [])],
-    marker: ROOT_MARKER,
-    timeoutMs: plan.timeoutSeconds * 1000,
-    consoleLog,
-  });
-  const problem = !result.ok ? result.reason : addon ? extensionMergeProblem(result.console, addon.name, addon.verity) : undefined;
+  const boot = (marker: string, log: string, untilPowerOff = false) =>
+    bootAndWatch({
+      kernel,
+      initrd,
+      disks,
+      // journald echoes the journal to the console: systemd-sysext's lines, and the variant's proofs
+      // untruncated (the status lines are cut to the console's width).
+      append: [...variant.append, 'ro', ...(addon || variant.proofs.length > 0 ? ['systemd.journald.forward_to_console=1'] : []), ...(plan.append ? plan.append.split(/\s+/).filter(Boolean) : [])],
+      marker,
+      untilPowerOff,
+      ...(variant.failurePatterns ? { failurePatterns: variant.failurePatterns } : {}),
+      responses: variant.responses,
+      timeoutMs: plan.timeoutSeconds * 1000,
+      quietTimeoutMs: 60_000,
+      consoleLog: log,
+    });
+  let result: BootResult;
+  let problem: string | undefined;
+  if (variant.rootInit === 'hibernate-then-marker') {
+    const first = await boot(HIBERNATED_MARKER, join(work, 'console-hibernate.log'), true);
+    if (!first.ok) {
+      result = first;
+    } else {
+      result = await boot(ROOT_MARKER, consoleLog);
+      problem = result.ok ? resumeProblem(first.console, result.console) : undefined;
+    }
+  } else {
+    result = await boot(variant.marker ?? ROOT_MARKER, consoleLog);
+  }
+  problem = !result.ok
+    ? withDiagnosis(result.reason, result.console)
+    : problem ?? missingProof(result.console, variant.proofs) ?? (addon ? extensionMergeProblem(result.console, addon.name, addon.verity) : undefined);
   if (problem) {
     const lines = result.console.split('\n');
     // For an extension, systemd-sysext's own lines say why; otherwise the end of the log does.
@@ -144,6 +207,8 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     return false;
   }
   const what = addon ? `${initrdName} with ${addon.name} merged by its systemd-sysext, ` : '';
-  console.log(`${label}: booted ${what}to the root's marker in ${result.seconds.toFixed(1)} s${root === 'lvm' ? ` (root on LVM, ${LVM_ROOT_DEVICE})` : ''} (console: ${relative(plan.workspaceRoot, consoleLog)})`);
+  const where = variant.marker === EMERGENCY_ANSWER ? "to the emergency shell, which answered" : variant.rootInit ? 'from hibernation back to the same running root' : "to the root's marker";
+  const stack = plan.root === 'ext4' ? '' : ` (root: ${BOOT_VARIANTS[plan.root].summary})`;
+  console.log(`${label}: booted ${what}${where} in ${result.seconds.toFixed(1)} s${stack} (console: ${relative(plan.workspaceRoot, consoleLog)})`);
   return true;
 }

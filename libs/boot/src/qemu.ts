@@ -2,18 +2,38 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** A raw disk image; with snapshot, the guest's writes go to a temporary overlay and the file is left as it was. */
+export interface BootDisk {
+  file: string;
+  snapshot?: boolean;
+}
+
+/** What the harness types on the serial console when the console shows a prompt, as a person would. */
+export interface ConsoleResponse {
+  /** Tested against the console text that arrived since the previous response. */
+  prompt: RegExp;
+  send: string;
+}
+
 export interface BootOptions {
   kernel: string;
   initrd: string;
-  disks: string[];
+  disks: (string | BootDisk)[];
   append: string[];
-  /** Text the real root prints when it has been reached. */
+  /** Text that means the boot got where it should (the root's marker). */
   marker: string;
+  /** After the marker, wait for the guest to power off by itself (a hibernating guest writes its image first). */
+  untilPowerOff?: boolean;
   /** Console lines that mean the boot has failed for good. */
   failurePatterns?: RegExp[];
+  responses?: ConsoleResponse[];
   timeoutMs: number;
+  /** Give up when the console has printed nothing for this long (a guest waiting forever). */
+  quietTimeoutMs?: number;
   consoleLog: string;
   memoryMiB?: number;
+  /** More QEMU arguments (a TPM device, say). */
+  qemuArgs?: string[];
 }
 
 export interface BootResult {
@@ -54,33 +74,61 @@ export async function bootAndWatch(options: BootOptions): Promise<BootResult> {
     '-kernel', options.kernel,
     '-initrd', options.initrd,
     '-append', ['console=ttyS0', 'panic=-1', ...options.append].join(' '),
-    ...options.disks.flatMap((disk, i) => ['-drive', `file=${disk},format=raw,if=virtio,index=${i}`]),
+    ...options.disks.flatMap((disk, i) => {
+      const { file, snapshot } = typeof disk === 'string' ? { file: disk, snapshot: false } : disk;
+      return ['-drive', `file=${file},format=raw,if=virtio,index=${i}${snapshot ? ',snapshot=on' : ''}`];
+    }),
+    ...(options.qemuArgs ?? []),
   ];
   const failures = options.failurePatterns ?? DEFAULT_FAILURE_PATTERNS;
   const started = performance.now();
-  const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined); // QEMU may exit before a response is written
   let consoleText = '';
+  const pending = [...(options.responses ?? [])];
+  let answeredUpTo = 0;
+  let markerSeen = false;
   const result = await new Promise<Omit<BootResult, 'console' | 'seconds'>>((resolve) => {
     let settled = false;
+    let quietTimer: NodeJS.Timeout | undefined;
     const finish = (ok: boolean, reason: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(quietTimer);
       // SIGTERM lets QEMU release its disk locks; SIGKILL would orphan them.
       child.kill('SIGTERM');
       resolve({ ok, reason });
     };
     const timer = setTimeout(() => finish(false, `no marker "${options.marker}" within ${options.timeoutMs / 1000} s`), options.timeoutMs);
+    const quietMs = options.quietTimeoutMs;
+    const restartQuietTimer = (): void => {
+      if (quietMs === undefined) return;
+      clearTimeout(quietTimer);
+      quietTimer = setTimeout(() => finish(false, `the console has been quiet for ${quietMs / 1000} s`), quietMs);
+    };
+    restartQuietTimer();
     const watch = (chunk: Buffer): void => {
       consoleText += chunk.toString('utf8');
-      if (consoleText.includes(options.marker)) return finish(true, 'marker seen');
+      restartQuietTimer();
+      if (!markerSeen && consoleText.includes(options.marker)) {
+        markerSeen = true;
+        if (!options.untilPowerOff) return finish(true, 'marker seen');
+      }
       const failure = findFailureLine(consoleText, failures);
       if (failure) return finish(false, `console says: ${failure}`);
+      const next = pending[0];
+      if (next && next.prompt.test(consoleText.slice(answeredUpTo))) {
+        pending.shift();
+        answeredUpTo = consoleText.length;
+        child.stdin.write(next.send);
+      }
     };
     child.stdout.on('data', watch);
     child.stderr.on('data', watch);
     child.on('error', (err) => finish(false, `cannot start QEMU: ${err.message}`));
     child.on('close', (code) => {
+      if (markerSeen) return finish(true, 'marker seen, then the guest powered off');
       const failure = findFailureLine(consoleText, failures, true);
       finish(false, failure ? `console says: ${failure}` : `QEMU exited (status ${code}) before the marker appeared`);
     });

@@ -4,12 +4,41 @@ import { execa } from 'execa';
 
 export const ROOT_MARKER = 'STRATA-ROOT-REACHED';
 
+/** The root's /sbin/init lines: print the marker and power off. */
+function markerInit(): string[] {
+  return [`echo "${ROOT_MARKER} $(/bin/busybox cat /proc/uptime)"`, '/bin/busybox sync', '/bin/busybox poweroff -f'];
+}
+
+/**
+ * An init that proves hibernation and resume: it draws a random token, which lives only in the
+ * shell's memory, enables the swap disk and hibernates. The next boot resumes from the swap and the
+ * same shell goes on, printing the same token; a fresh boot would print a new one.
+ */
+function hibernateInit(swapLabel: string, hibernated: string, resumed: string): string[] {
+  return [
+    // The initrd's systemd moved /sys and /dev here; mount them only if it did not.
+    '/bin/busybox mount -t sysfs sysfs /sys 2>/dev/null',
+    '/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null',
+    'token=$(/bin/busybox cat /proc/sys/kernel/random/uuid)',
+    `/bin/busybox swapon "$(/bin/busybox findfs LABEL=${swapLabel})" || echo "${hibernated}-FAILED: swapon"`,
+    // shutdown: power off once the image is written (QEMU then exits), instead of ACPI S4.
+    'echo shutdown > /sys/power/disk',
+    `echo "${hibernated} $token"`,
+    `echo disk > /sys/power/state || echo "${hibernated}-FAILED: echo disk > /sys/power/state"`,
+    `echo "${resumed} $token"`,
+    ...markerInit(),
+  ];
+}
+
+export type RootInit = { kind: 'marker' } | { kind: 'hibernate'; swapLabel: string; hibernated: string; resumed: string };
+
 /**
  * A tiny ext4 root file system for boot tests: os-release (systemd's switch-root checks for it)
  * and an init that prints the marker and powers off. Made with mkfs.ext4 -d: no mount, no loop device.
  */
-export async function makeRootDisk(image: string, options: { busybox?: string; label?: string; sizeMiB?: number } = {}): Promise<void> {
+export async function makeRootDisk(image: string, options: { busybox?: string; label?: string; sizeMiB?: number; init?: RootInit } = {}): Promise<void> {
   await mkdir(dirname(image), { recursive: true });
+  const init = options.init ?? { kind: 'marker' };
   const tree = await mkdtemp(`${image}.tree-`);
   try {
     for (const dir of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'run', 'tmp']) await mkdir(join(tree, dir));
@@ -19,7 +48,7 @@ export async function makeRootDisk(image: string, options: { busybox?: string; l
     await writeFile(join(tree, 'etc/os-release'), 'NAME="strata boot test root"\nID=strata-test-root\nVERSION_ID=1\n');
     await writeFile(
       join(tree, 'sbin/init'),
-      ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc 2>/dev/null', `echo "${ROOT_MARKER} $(/bin/busybox cat /proc/uptime)"`, '/bin/busybox sync', '/bin/busybox poweroff -f', ''].join('\n'),
+      ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc 2>/dev/null', ...(init.kind === 'hibernate' ? hibernateInit(init.swapLabel, init.hibernated, init.resumed) : markerInit()), ''].join('\n'),
     );
     await chmod(join(tree, 'sbin/init'), 0o755);
     await rm(image, { force: true });

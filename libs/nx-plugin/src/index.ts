@@ -18,7 +18,7 @@
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, TargetConfiguration } from '@nx/devkit';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
-import { inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
+import { bootVariantsOf, inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
 import { codeInputs, executorClosure, workspaceCodeBase } from './code-inputs';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
@@ -126,7 +126,9 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       // Never cached (a boot must really run); the inputs say what code it runs.
       inputs: code['boot-test'],
       options: {},
-      metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker.' },
+      // One configuration per storage stack this initrd's packages can assemble: boot-test:luks.
+      configurations: Object.fromEntries(bootVariantsOf(recipe).map((variant) => [variant, { root: variant }])),
+      metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker; each configuration puts the root on another storage stack.' },
     };
   }
   const bootInitrd = bootableInitrdOf(recipe, graph);

@@ -2,3 +2,4 @@ export * from './code-closure';
 export * from './dist-layout';
 export * from './target-keys';
 export * from './layer-plan';
+export * from './boot-variants';

@@ -1,15 +1,15 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { join } from 'node:path';
 import { runBootTest } from '@strata/boot';
-import { DIST } from '@strata/plan';
+import { BOOT_VARIANT_NAMES, DIST, isBootVariant } from '@strata/plan';
 import { nearestBaseOfKind, resolveRecipe } from '@strata/recipe';
 import { loadWorkspaceRecipes, reportErrors } from '../../workspace';
 
 export interface BootTestOptions {
   timeout?: number;
   append?: string;
-  /** ext4: the root file system on the whole disk; lvm: on the LV strata/root of a PV on the disk. */
-  root?: 'ext4' | 'lvm';
+  /** The storage stack of the test root (ROOT_VARIANTS in @strata/boot). */
+  root?: string;
 }
 
 /** Normalise the options, find the initrd that boots (an extension's nearest initrd), delegate to @strata/boot. */
@@ -21,13 +21,14 @@ export default async function bootTestExecutor(options: BootTestOptions, context
     const initrd = recipe.kind === 'initrd' ? name : nearestBaseOfKind(recipe.baseChain, graph, 'initrd');
     if (!initrd) throw new Error(`${name} builds on no initrd, so there is nothing to boot it with`);
     const root = options.root ?? 'ext4';
-    if (root !== 'ext4' && root !== 'lvm') throw new Error(`root must be "ext4" or "lvm", not "${root}"`);
+    if (!isBootVariant(root)) throw new Error(`--root=${root} is not a boot variant; use one of: ${BOOT_VARIANT_NAMES.join(', ')}`);
     return runBootTest({
       label: name,
       initrdName: initrd,
       imageDir: join(context.root, DIST.images, initrd),
       ...(recipe.kind === 'initrd' ? {} : { extensionImageDir: join(context.root, DIST.images, name) }),
-      workDir: join(context.root, DIST.boot, name),
+      // Each variant has its own folder, so variants can boot side by side.
+      workDir: root === 'ext4' ? join(context.root, DIST.boot, name) : join(context.root, DIST.boot, name, root),
       kernelCacheDir: join(context.root, DIST.boot, 'kernels'),
       root,
       append: options.append,

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeCpioEntries, type CpioEntry } from '@strata/cpio';
+import { appendUncompressedArchive } from './append-archive';
+import { bootAndWatch } from './qemu';
+import { provisionScript, type RootVariant } from './root-variants';
+
+export const PROVISIONED_MARKER = 'STRATA-PROVISIONED';
+const PROVISION_FAILED_MARKER = 'STRATA-PROVISION-FAILED';
+
+export interface ProvisionOptions {
+  /** ELF kernel (cachedVmlinux) whose modules the initrd carries (virtio, dm_mod, dm_crypt, raid1). */
+  kernel: string;
+  /** An initrd with bash, kmod, util-linux and the stack's tools (initrd-server); its /init is replaced. */
+  initrd: string;
+  /** The ext4 image (makeRootDisk) to copy onto the stack's top device. */
+  rootImage: string;
+  /** Where the disks (<name>.img) and the provisioning log go. */
+  dir: string;
+  timeoutMs?: number;
+}
+
+/**
+ * A small cpio with one file (and its parent folders: the kernel's unpacker makes none), appended
+ * after the initrd: a later archive's file overrides an earlier one.
+ */
+export async function singleFileArchive(path: string, content: string | Buffer, mode = 0o100755): Promise<Buffer> {
+  const data = Buffer.from(content);
+  const parts = path.replace(/^\//, '').split('/');
+  const base = { uid: 0, gid: 0, mtime: 0, rdevMajor: 0, rdevMinor: 0 };
+  const entries: CpioEntry[] = parts.slice(0, -1).map((_, i) => ({ ...base, name: parts.slice(0, i + 1).join('/'), mode: 0o40755, nlink: 2, ino: i + 1, size: 0, data: Buffer.alloc(0) }));
+  entries.push({ ...base, name: parts.join('/'), mode, nlink: 1, ino: parts.length, size: data.length, data });
+  const chunks: Buffer[] = [];
+  for await (const chunk of writeCpioEntries(entries)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export function provisionedDiskPath(dir: string, disk: string): string {
+  return join(dir, `${disk}.img`);
+}
+
+/**
+ * Build the variant's storage stack on blank raw disk images, without the host's device-mapper or
+ * loop devices: a QEMU guest booted with the initrd's own tools (lvm2, mdadm, cryptsetup) runs the
+ * variant's steps. Only plain files change on the host; the disks appear under their names only
+ * once the guest has finished. Returns the guest's run time in seconds.
+ */
+export async function provisionDisks(variant: RootVariant, options: ProvisionOptions): Promise<{ seconds: number }> {
+  const disks = variant.provision?.disks ?? [];
+  await mkdir(options.dir, { recursive: true });
+  const initrd = join(options.dir, `provision-initrd.${process.pid}`);
+  const temps = disks.map((disk) => `${provisionedDiskPath(options.dir, disk.name)}.tmp-${process.pid}`);
+  const consoleLog = join(options.dir, 'provision.log');
+  try {
+    await writeFile(initrd, await readFile(options.initrd));
+    await appendUncompressedArchive(initrd, await singleFileArchive('init', provisionScript(variant, PROVISIONED_MARKER, PROVISION_FAILED_MARKER)));
+    for (const [i, disk] of disks.entries()) {
+      await rm(temps[i], { force: true });
+      await (await open(temps[i], 'w')).close();
+      await truncate(temps[i], disk.sizeMiB * 1024 * 1024);
+    }
+    const result = await bootAndWatch({
+      kernel: options.kernel,
+      initrd,
+      disks: [...temps, options.rootImage],
+      append: ['rdinit=/init', 'quiet', 'loglevel=3'],
+      marker: PROVISIONED_MARKER,
+      failurePatterns: [/Kernel panic - not syncing.*/, new RegExp(`${PROVISION_FAILED_MARKER}.*`)],
+      timeoutMs: options.timeoutMs ?? 180_000,
+      quietTimeoutMs: 60_000,
+      consoleLog,
+      memoryMiB: 512,
+    });
+    if (!result.ok) {
+      const tail = result.console.split('\n').slice(-25).join('\n');
+      throw new Error(`provisioning the ${variant.name} disks failed after ${result.seconds.toFixed(1)} s: ${result.reason}\n--- last console lines (full log: ${consoleLog}) ---\n${tail}`);
+    }
+    for (const [i, disk] of disks.entries()) await rename(temps[i], provisionedDiskPath(options.dir, disk.name));
+    return { seconds: result.seconds };
+  } finally {
+    await rm(initrd, { force: true });
+    for (const temp of temps) await rm(temp, { force: true });
+  }
+}
+
+/**
+ * provisionDisks, kept while its inputs are unchanged: the initrd, the kernel, the script, the
+ * disk sizes and rootKey, which stands for the root image's content (mkfs gives every image a new
+ * UUID, so its bytes cannot be the key). The key is stored beside the disks. makeRoot writes
+ * options.rootImage, and only runs when the disks are provisioned again.
+ */
+export async function cachedProvisionedDisks(
+  variant: RootVariant,
+  options: ProvisionOptions & { rootKey: string; makeRoot: () => Promise<void> },
+): Promise<{ seconds?: number; cached: boolean }> {
+  const key = createHash('sha256')
+    .update(JSON.stringify({
+      script: provisionScript(variant, PROVISIONED_MARKER, PROVISION_FAILED_MARKER),
+      disks: variant.provision?.disks,
+      initrd: await sha256File(options.initrd),
+      kernel: await sha256File(options.kernel),
+      root: options.rootKey,
+    }))
+    .digest('hex');
+  const keyFile = join(options.dir, 'provision.key');
+  const stored = await readFile(keyFile, 'utf8').catch(() => '');
+  const disks = variant.provision?.disks ?? [];
+  const present = (await Promise.all(disks.map((disk) => stat(provisionedDiskPath(options.dir, disk.name)).then(() => true, () => false)))).every(Boolean);
+  if (present && stored.trim() === key) return { cached: true };
+  await rm(keyFile, { force: true });
+  await options.makeRoot();
+  const { seconds } = await provisionDisks(variant, options);
+  await writeFile(keyFile, `${key}\n`);
+  return { seconds, cached: false };
+}

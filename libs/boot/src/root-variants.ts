@@ -1,0 +1,220 @@
+import type { BootVariantName } from '@strata/plan';
+import type { ConsoleResponse } from './qemu';
+
+/**
+ * How each storage stack of @strata/plan's BOOT_VARIANTS is built and proved. Each is pure data: the disks a
+ * provisioning guest builds the stack on (with the initrd's own lvm2, mdadm and cryptsetup, so the
+ * host needs no loop device or device-mapper), the kernel command line that asks the initrd to
+ * assemble it, what the harness types on the console, and the console lines that prove the stack
+ * was really assembled.
+ */
+/** A blank disk the provisioning guest writes (vda, vdb, ... in order). */
+export interface ProvisionedDisk {
+  name: string;
+  sizeMiB: number;
+}
+
+/** Console text that must appear, and what it proves (for the failure message). */
+export interface ConsoleProof {
+  pattern: RegExp;
+  proves: string;
+}
+
+export interface RootVariant {
+  name: BootVariantName;
+  /**
+   * Blank disks, and the bash steps that build the stack on them in the provisioning guest. The
+   * ext4 root image is attached after them; the steps find it as $ROOT_IMAGE and copy it onto
+   * the stack's top device.
+   */
+  provision?: { disks: ProvisionedDisk[]; steps: string[] };
+  /** The provisioned disks the boot attaches, by name (default: all of them). */
+  bootDisks?: string[];
+  /** A swap disk (mkswap on the host) attached after the root disks. */
+  swap?: boolean;
+  /** A file packed into an archive appended to the initrd (a key file, say). */
+  initrdFile?: { path: string; content: string; mode: number };
+  append: string[];
+  responses: ConsoleResponse[];
+  proofs: ConsoleProof[];
+  /** What the boot must reach instead of the root's marker (the emergency shell's answer). */
+  marker?: string;
+  /** The console text that ends the boot as failed, instead of the default. */
+  failurePatterns?: RegExp[];
+  /** What the test root's /sbin/init does instead of printing the marker and powering off. */
+  rootInit?: 'hibernate-then-marker';
+}
+
+/** The test volume's passphrase: typed at systemd's prompt, or read from the key file. */
+export const LUKS_PASSPHRASE = 'strata-test-passphrase';
+/** Fixed, so the kernel command line can name the volume (rd.luks.name=<uuid>=...). */
+export const LUKS_UUID = '5e1f3a0c-4c1b-4d2e-9b8f-0d6a7c2e9f11';
+export const LUKS_NAME = 'strata-crypt';
+export const LVM_VG = 'strata';
+export const LVM_LV = 'root';
+export const LVM_ROOT_DEVICE = `/dev/mapper/${LVM_VG}-${LVM_LV}`;
+export const ROOT_LABEL = 'strata-root';
+export const SWAP_LABEL = 'strata-swap';
+export const LUKS_KEY_FILE = '/etc/cryptsetup-keys.d/strata-root.key';
+/** What the harness asks the emergency shell to compute; only a shell that ran it prints the answer. */
+export const EMERGENCY_COMMAND = 'echo "STRATA-EMERGENCY-SHELL $((6 * 7)) $(id -u)"';
+export const EMERGENCY_ANSWER = 'STRATA-EMERGENCY-SHELL 42 0';
+export const HIBERNATED_MARKER = 'STRATA-HIBERNATING';
+export const RESUMED_MARKER = 'STRATA-RESUMED';
+
+/** No udev in the provisioning guest: LVM makes its own device nodes and scans /dev itself. */
+const LVM_CONFIG = 'activation { udev_sync = 0 udev_rules = 0 } devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 }';
+
+// Steps of the provisioning guest's script, one storage layer each. $TOP is the device the next
+// layer goes on; the last step copies the root image onto it.
+const raid1On = (a: string, b: string): string[] => [
+  'modprobe raid1 || fail "modprobe raid1"',
+  // --assume-clean: the mirrors start identical (both blank), so there is no resync to wait for.
+  `mdadm --create /dev/md0 --run --level=1 --raid-devices=2 --metadata=1.2 --assume-clean --name=strata-root --homehost=any ${a} ${b} || fail "mdadm --create"`,
+  'TOP=/dev/md0',
+];
+const luksOnTop = (): string[] => [
+  'modprobe dm_crypt || fail "modprobe dm_crypt"',
+  'mkdir -p /run/cryptsetup',
+  // PBKDF2 at its minimum count: argon2's memory cost would dominate a test boot under TCG.
+  `printf %s '${LUKS_PASSPHRASE}' | cryptsetup luksFormat --batch-mode --type luks2 --uuid ${LUKS_UUID} --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file - "$TOP" || fail "cryptsetup luksFormat"`,
+  `printf %s '${LUKS_PASSPHRASE}' | cryptsetup open --key-file - "$TOP" ${LUKS_NAME} || fail "cryptsetup open"`,
+  `TOP=/dev/mapper/${LUKS_NAME}`,
+];
+const lvmOnTop = (): string[] => [
+  `cfg='${LVM_CONFIG}'`,
+  'lvm pvcreate --config "$cfg" --yes -ff "$TOP" || fail pvcreate',
+  `lvm vgcreate --config "$cfg" --yes ${LVM_VG} "$TOP" || fail vgcreate`,
+  `lvm lvcreate --config "$cfg" --yes -Zn -n ${LVM_LV} -l 100%FREE ${LVM_VG} || fail lvcreate`,
+  `TOP=${LVM_ROOT_DEVICE}`,
+];
+const copyRootImage = (): string[] => ['[ -b "$TOP" ] || fail "no $TOP"', 'dd if="$ROOT_IMAGE" of="$TOP" bs=1M conv=fsync status=none || fail dd'];
+const closeLvm = (): string[] => [`lvm vgchange --config "$cfg" -an ${LVM_VG} || fail vgchange`];
+const closeLuks = (): string[] => [`cryptsetup close ${LUKS_NAME} || fail "cryptsetup close"`];
+const stopRaid = (): string[] => ['mdadm --stop /dev/md0 || fail "mdadm --stop"'];
+
+const passphrasePrompt: ConsoleResponse = { prompt: /Please enter passphrase for disk/, send: `${LUKS_PASSPHRASE}\n` };
+const unlocked: ConsoleProof = { pattern: new RegExp(`Finished .*Cryptography Setup for ${LUKS_NAME}`), proves: `systemd-cryptsetup unlocked ${LUKS_NAME}` };
+const luksArgs = [`rd.luks.name=${LUKS_UUID}=${LUKS_NAME}`];
+const mirrors = (active: number): ConsoleProof => ({
+  pattern: new RegExp(`md/raid1:md\\d+: active with ${active} out of 2 mirrors`),
+  proves: `the kernel's raid1 runs the array with ${active} of its 2 disks`,
+});
+const lvmActivated: ConsoleProof = { pattern: /Started .*lvm-activate-strata|lvm-activate-strata/, proves: "lvm2's udev rules activated the volume group" };
+
+export const ROOT_VARIANTS: Record<BootVariantName, RootVariant> = {
+  ext4: {
+    name: 'ext4',
+    append: [`root=LABEL=${ROOT_LABEL}`],
+    responses: [],
+    proofs: [],
+  },
+  lvm: {
+    name: 'lvm',
+    provision: { disks: [{ name: 'pv', sizeMiB: 64 }], steps: ['TOP=/dev/vda', ...lvmOnTop(), ...copyRootImage(), ...closeLvm()] },
+    append: [`root=${LVM_ROOT_DEVICE}`],
+    responses: [],
+    proofs: [lvmActivated],
+  },
+  luks: {
+    name: 'luks',
+    provision: { disks: [{ name: 'luks', sizeMiB: 64 }], steps: ['TOP=/dev/vda', ...luksOnTop(), ...copyRootImage(), ...closeLuks()] },
+    append: [...luksArgs, `root=LABEL=${ROOT_LABEL}`],
+    responses: [passphrasePrompt],
+    proofs: [{ pattern: /Please enter passphrase for disk/, proves: 'systemd asked for the passphrase on the console' }, unlocked],
+  },
+  'luks-keyfile': {
+    name: 'luks-keyfile',
+    provision: { disks: [{ name: 'luks', sizeMiB: 64 }], steps: ['TOP=/dev/vda', ...luksOnTop(), ...copyRootImage(), ...closeLuks()] },
+    initrdFile: { path: LUKS_KEY_FILE, content: LUKS_PASSPHRASE, mode: 0o100400 },
+    append: [...luksArgs, `rd.luks.key=${LUKS_UUID}=${LUKS_KEY_FILE}`, `root=LABEL=${ROOT_LABEL}`],
+    responses: [],
+    // Without the key file systemd-cryptsetup would prompt: fail on its reason rather than wait.
+    failurePatterns: [/Failed to activate, key file .* missing/, /Failed to activate with key file/, /Kernel panic - not syncing/],
+    proofs: [unlocked],
+  },
+  raid1: {
+    name: 'raid1',
+    provision: { disks: [{ name: 'mirror-a', sizeMiB: 48 }, { name: 'mirror-b', sizeMiB: 48 }], steps: [...raid1On('/dev/vda', '/dev/vdb'), ...copyRootImage(), ...stopRaid()] },
+    append: [`root=LABEL=${ROOT_LABEL}`],
+    responses: [],
+    proofs: [mirrors(2)],
+  },
+  'raid1-degraded': {
+    name: 'raid1-degraded',
+    provision: { disks: [{ name: 'mirror-a', sizeMiB: 48 }, { name: 'mirror-b', sizeMiB: 48 }], steps: [...raid1On('/dev/vda', '/dev/vdb'), ...copyRootImage(), ...stopRaid()] },
+    bootDisks: ['mirror-a'],
+    append: [`root=LABEL=${ROOT_LABEL}`],
+    responses: [],
+    proofs: [mirrors(1)],
+  },
+  'lvm-luks-raid': {
+    name: 'lvm-luks-raid',
+    provision: {
+      disks: [{ name: 'mirror-a', sizeMiB: 80 }, { name: 'mirror-b', sizeMiB: 80 }],
+      steps: [...raid1On('/dev/vda', '/dev/vdb'), ...luksOnTop(), ...lvmOnTop(), ...copyRootImage(), ...closeLvm(), ...closeLuks(), ...stopRaid()],
+    },
+    append: [...luksArgs, `root=${LVM_ROOT_DEVICE}`],
+    responses: [passphrasePrompt],
+    proofs: [mirrors(2), unlocked, lvmActivated],
+  },
+  emergency: {
+    name: 'emergency',
+    append: [
+      'root=LABEL=strata-missing',
+      // Wait 15 s for the root device, not systemd's default 90 s.
+      'rootflags=x-systemd.device-timeout=15s',
+      // Deliberately without authentication (the root account in the initrd is locked).
+      'systemd.setenv=SYSTEMD_SULOGIN_FORCE=1',
+    ],
+    // sulogin asks for Enter first (the account is locked, SYSTEMD_SULOGIN_FORCE lets it through),
+    // then root's shell prompts.
+    responses: [
+      { prompt: /Press Enter for maintenance/, send: '\n' },
+      { prompt: /[#$] $/, send: `${EMERGENCY_COMMAND}\n` },
+    ],
+    marker: EMERGENCY_ANSWER,
+    failurePatterns: [/Kernel panic - not syncing/, /Cannot open access to console, the root account is locked/, /Failed to switch root/],
+    proofs: [
+      { pattern: /Timed out waiting for device .*strata-missing/, proves: 'systemd gave up on the root device after its timeout' },
+      { pattern: /You are in emergency mode/, proves: 'the initrd entered emergency mode' },
+    ],
+  },
+  resume: {
+    name: 'resume',
+    swap: true,
+    append: [`root=LABEL=${ROOT_LABEL}`, `resume=LABEL=${SWAP_LABEL}`],
+    responses: [],
+    rootInit: 'hibernate-then-marker',
+    proofs: [],
+  },
+};
+
+/** The provisioning guest's /init: bring up the disks, run the variant's steps, power off. */
+export function provisionScript(variant: RootVariant, doneMarker: string, failedMarker: string): string {
+  const provision = variant.provision;
+  if (!provision) throw new Error(`${variant.name} needs no provisioning`);
+  const devices = [...provision.disks.map((_, i) => `/dev/vd${String.fromCharCode(97 + i)}`), `/dev/vd${String.fromCharCode(97 + provision.disks.length)}`];
+  const rootImage = devices[devices.length - 1];
+  const present = devices.map((device) => `[ -b ${device} ]`).join(' && ');
+  return [
+    '#!/usr/bin/bash',
+    'export PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+    `fail() { echo "${failedMarker}: $*"; echo o > /proc/sysrq-trigger; sleep 10; exit 1; }`,
+    'mount -t proc proc /proc',
+    'mount -t sysfs sysfs /sys',
+    'mount -t devtmpfs devtmpfs /dev',
+    'mkdir -p /run /tmp && mount -t tmpfs tmpfs /run',
+    'for module in virtio_pci virtio_blk dm_mod; do modprobe "$module" || fail "modprobe $module"; done',
+    `for i in $(seq 100); do ${present} && break; sleep 0.1; done`,
+    `${present} || fail "missing disks: wanted ${devices.join(' ')}"`,
+    `ROOT_IMAGE=${rootImage}`,
+    ...provision.steps,
+    'sync',
+    ...devices.slice(0, -1).map((device) => `blockdev --flushbufs ${device}`),
+    `echo "${doneMarker} $(cat /proc/uptime)"`,
+    'echo o > /proc/sysrq-trigger',
+    'sleep 10',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,35 @@
+/**
+ * The storage stacks `boot-test` can put the test root on, as the build graph sees them: each is a
+ * configuration of an initrd's boot-test target (`nx run <initrd>:boot-test:<variant>`, the same
+ * as `--root=<variant>`), offered when the initrd's packages hold what the stack needs. How each
+ * stack is built and proved is @strata/boot's ROOT_VARIANTS.
+ */
+export const BOOT_VARIANTS = {
+  ext4: { summary: 'ext4 on the whole disk (root=LABEL=strata-root)', peers: 'dracut TEST-10', needs: [] },
+  lvm: { summary: 'ext4 on the LV strata/root of a PV filling the disk', peers: 'dracut TEST-17, mkosi-initrd lvm', needs: ['systemd', 'lvm2'] },
+  luks: { summary: "LUKS2 root, unlocked with the passphrase typed at systemd's prompt on the console", peers: 'systemd TEST-24, mkosi-initrd luks', needs: ['systemd', 'cryptsetup-bin'] },
+  'luks-keyfile': { summary: 'LUKS2 root, unlocked with a key file named on the kernel command line (rd.luks.key=)', peers: 'systemd TEST-24', needs: ['systemd', 'cryptsetup-bin'] },
+  raid1: { summary: 'ext4 on an mdadm RAID1 of two disks', peers: 'dracut TEST-20, systemd TEST-64', needs: ['systemd', 'mdadm'] },
+  'raid1-degraded': { summary: 'the RAID1 with one of its two disks missing, started degraded', peers: 'systemd TEST-64', needs: ['systemd', 'mdadm'] },
+  'lvm-luks-raid': { summary: 'LVM on LUKS2 on an mdadm RAID1, passphrase typed at the prompt', peers: 'dracut TEST-26, mkosi-initrd luks_lvm (without RAID)', needs: ['systemd', 'lvm2', 'mdadm', 'cryptsetup-bin'] },
+  emergency: { summary: 'the root never appears: emergency mode within 15 s, a shell on the console answers a command', peers: "the talk's demo", needs: ['systemd', 'util-linux'] },
+  resume: { summary: 'hibernate to a swap disk; resume= brings the same running system back', peers: "the talk's demo", needs: ['systemd'] },
+} as const satisfies Record<string, { summary: string; peers: string; needs: readonly string[] }>;
+
+export type BootVariantName = keyof typeof BOOT_VARIANTS;
+export const BOOT_VARIANT_NAMES = Object.keys(BOOT_VARIANTS) as BootVariantName[];
+
+export function isBootVariant(name: string): name is BootVariantName {
+  return Object.hasOwn(BOOT_VARIANTS, name);
+}
+
+/** The name a package request asks for ("lvm2", "lvm2 >= 2.03", "lvm2-2.03.16-2.x86_64" all name lvm2 closely enough). */
+function requestedName(spec: string): string {
+  return spec.trim().split(/[\s<>=]/)[0];
+}
+
+/** The variants an initrd can boot: those whose packages its chain asks for (ext4 always). */
+export function bootVariantsOf(recipe: { packages: readonly { spec: string }[] }): BootVariantName[] {
+  const asked = new Set(recipe.packages.map((request) => requestedName(request.spec)));
+  return BOOT_VARIANT_NAMES.filter((name) => BOOT_VARIANTS[name].needs.every((pkg) => asked.has(pkg)));
+}

@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchWorkspace, type CommandOutput, type ScratchWorkspace } from './support/scratch-workspace';
+
+// The default profile booted on every storage stack a server boots from. Each stack is built in a
+// QEMU guest by initrd-server's own lvm2, mdadm and cryptsetup (the host needs no device-mapper),
+// and initrd-server must assemble it by itself: udev rules, systemd-cryptsetup, mdadm's last
+// resort, systemd-hibernate-resume. Two boots run at a time, one per core.
+describe('nx run initrd-server:boot-test:<variant>', () => {
+  let ws: ScratchWorkspace;
+  const runs = new Map<string, CommandOutput>();
+  const consoleOf = (variant: string, file = 'console.log') => readFile(join(ws.root, 'dist/boot/initrd-server', variant, file), 'utf8');
+
+  beforeAll(async () => {
+    ws = await createScratchWorkspace();
+    // The Debian-derived distribution follows the mirror: relock its recipes to what it serves today.
+    const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server', '--output-style=static']);
+    expect(lock.exitCode, lock.all).toBe(0);
+    const build = await ws.nx(['run', 'initrd-server:build', '--output-style=static']);
+    expect(build.exitCode, build.all).toBe(0);
+    const variants = ['lvm', 'luks', 'luks-keyfile', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'emergency', 'resume'];
+    const queue = [...variants];
+    const worker = async () => {
+      for (let variant = queue.shift(); variant; variant = queue.shift()) {
+        runs.set(variant, await ws.nx(['run', `initrd-server:boot-test:${variant}`, '--excludeTaskDependencies', '--output-style=static']));
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  }, 1_500_000);
+  afterAll(() => ws?.dispose());
+
+  const passed = (variant: string) => {
+    const run = runs.get(variant) as CommandOutput;
+    expect(run.exitCode, run.all).toBe(0);
+    return run.all;
+  };
+
+  it('lvm: lvm2\'s udev rules activate the volume group and the root is on its LV', async () => {
+    expect(passed('lvm')).toMatch(/initrd-server: provisioned the lvm disks in [\d.]+ s \(dist\/boot\/initrd-server\/lvm\/disks\)/);
+    const console = await consoleOf('lvm');
+    expect(console).toMatch(/root=\/dev\/mapper\/strata-root/);
+    expect(console).toMatch(/Started .*lvm-activate-strat/);
+    expect(console).toMatch(/EXT4-fs \(dm-0\): mounted filesystem/);
+  });
+
+  it('luks: systemd asks for the passphrase on the console, the harness types it, the volume opens', async () => {
+    expect(passed('luks')).toMatch(/initrd-server: booted to the root's marker in [\d.]+ s \(root: LUKS2 root/);
+    const console = await consoleOf('luks');
+    expect(console).toMatch(/Please enter passphrase for disk strata-crypt/);
+    expect(console).toMatch(/systemd-tty-ask-password-agent\[\d+\]: Password query on \/dev\/ttyS0 finished successfully/);
+    expect(console).toMatch(/Finished systemd-cryptsetup@strata\\x2dcrypt\.service - Cryptography Setup for strata-crypt/);
+  });
+
+  it('luks-keyfile: the key file named by rd.luks.key= opens the volume with no prompt', async () => {
+    passed('luks-keyfile');
+    const console = await consoleOf('luks-keyfile');
+    expect(console).toMatch(/rd\.luks\.key=[0-9a-f-]+=\/etc\/cryptsetup-keys\.d\/strata-root\.key/);
+    expect(console).not.toMatch(/Please enter passphrase/);
+    expect(console).toMatch(/Finished systemd-cryptsetup@strata\\x2dcrypt\.service/);
+  });
+
+  it('raid1: udev assembles the mirror from both disks', async () => {
+    passed('raid1');
+    expect(await consoleOf('raid1')).toMatch(/md\/raid1:md\d+: active with 2 out of 2 mirrors/);
+  });
+
+  it('raid1-degraded: with one disk gone, mdadm\'s last-resort timer starts the array degraded and the root boots', async () => {
+    passed('raid1-degraded');
+    const console = await consoleOf('raid1-degraded');
+    expect(console).toMatch(/Starting mdadm-last-resort@md\d+\.service/);
+    expect(console).toMatch(/md\/raid1:md\d+: active with 1 out of 2 mirrors/);
+  });
+
+  it('lvm-luks-raid: RAID1, then LUKS on it, then LVM on that, all assembled by the initrd', async () => {
+    passed('lvm-luks-raid');
+    const console = await consoleOf('lvm-luks-raid');
+    const mirror = console.search(/md\/raid1:md\d+: active with 2 out of 2 mirrors/);
+    // The LUKS volume is on the array, and the PV inside it: each layer appears after the one below.
+    const unlocking = console.search(/Starting systemd-cryptsetup@strata\\x2dcrypt\.service/);
+    const activated = console.search(/Started lvm-activate-strata\.service/);
+    expect(mirror).toBeGreaterThan(0);
+    expect(unlocking).toBeGreaterThan(mirror);
+    expect(activated).toBeGreaterThan(unlocking);
+    expect(console).toMatch(/Finished systemd-cryptsetup@strata\\x2dcrypt\.service/);
+  });
+
+  it('emergency: no root device, emergency mode within the timeout, and the console shell runs a command as root', async () => {
+    expect(passed('emergency')).toMatch(/initrd-server: booted to the emergency shell, which answered in [\d.]+ s/);
+    const console = await consoleOf('emergency');
+    expect(console).toMatch(/Timed out waiting for device .*strata-missing/);
+    expect(console).toMatch(/You are in emergency mode/);
+    // The typed command and its answer: the answer is computed, so only a real shell prints it.
+    expect(console).toContain('echo "STRATA-EMERGENCY-SHELL $((6 * 7)) $(id -u)"');
+    expect(console).toMatch(/^STRATA-EMERGENCY-SHELL 42 0\r?$/m);
+  });
+
+  it('resume: the first boot hibernates to swap, the second resumes the same running system', async () => {
+    expect(passed('resume')).toMatch(/initrd-server: booted from hibernation back to the same running root in [\d.]+ s/);
+    const first = await consoleOf('resume', 'console-hibernate.log');
+    const second = await consoleOf('resume');
+    const token = first.match(/STRATA-HIBERNATING ([0-9a-f-]{36})/)?.[1];
+    expect(token).toBeDefined();
+    expect(first).toMatch(/PM: hibernation: Wrote \d+ kbytes/);
+    expect(second).toMatch(/PM: hibernation: Read \d+ kbytes/);
+    expect(second).toContain(`STRATA-RESUMED ${token}`);
+  });
+
+  it('a stack that never comes up fails once its console goes quiet, naming the unit it waited for', async () => {
+    // Without the console's password agent nobody asks for the passphrase: systemd-cryptsetup waits.
+    const started = Date.now();
+    const run = await ws.nx(['run', 'initrd-server:boot-test:luks', '--excludeTaskDependencies', '--output-style=static', '--append=rd.systemd.mask=systemd-ask-password-console.path systemd.show_status=0']);
+    const seconds = (Date.now() - started) / 1000;
+    expect(run.exitCode).not.toBe(0);
+    expect(run.all).toMatch(/initrd-server: boot FAILED after [\d.]+ s: the console has been quiet for 60 s; the console says: still waiting for systemd-cryptsetup@strata\\x2dcrypt\.service \(Cryptography Setup for strata-crypt\)/);
+    // About 10 s of boot, then 60 s of silence: far less than the 180 s time limit.
+    expect(seconds).toBeLessThan(150);
+  }, 300_000);
+
+  it('a variant the recipe cannot assemble is not offered, and a mistyped one names the choices', async () => {
+    const run = await ws.nx(['run', 'initrd-server:boot-test', '--root=luks2', '--excludeTaskDependencies', '--output-style=static']);
+    expect(run.exitCode).not.toBe(0);
+    // Nx checks the option against the executor's schema, whose enum is the list of variants.
+    expect(run.all).toMatch(/'luks2' should be one of ext4,lvm,luks,luks-keyfile,raid1,raid1-degraded,lvm-luks-raid,emergency,resume/);
+    const show = await ws.nx(['show', 'project', 'initrd-busybox', '--json']);
+    expect(Object.keys(JSON.parse(show.all.slice(show.all.indexOf('{'))).targets['boot-test'].configurations ?? {})).toEqual(['ext4']);
+  }, 120_000);
+});
