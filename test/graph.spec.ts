@@ -37,7 +37,7 @@ describe('recipes as Nx projects', () => {
     const shown = await ws.nx(['show', 'project', 'initrd-busybox-storage', '--json']);
     expect(shown.exitCode, shown.all).toBe(0);
     const project = JSON.parse(shown.all.slice(shown.all.indexOf('{')));
-    expect(Object.keys(project.targets).sort()).toEqual(['boot-test', 'build', 'fetch', 'image', 'inspect', 'lock', 'modules', 'size-report', 'summary']);
+    expect(Object.keys(project.targets).sort()).toEqual(['boot-test', 'build', 'fetch', 'image', 'inspect', 'lock', 'modules', 'size-report', 'summary', 'uki']);
     expect(project.tags).toContain('kind:initrd');
     // Its base, its repository, and the libraries its executors run (so `nx affected` sees code changes).
     const [libraries, others] = [project.implicitDependencies.filter((d: string) => d.startsWith('@strata/')), project.implicitDependencies.filter((d: string) => !d.startsWith('@strata/'))];

@@ -196,6 +196,22 @@ describe('what is in an image', () => {
     expect(await readFile(images(PROFILE, 'SHA256SUMS'), 'utf8')).toBe(before);
   });
 
+  /** kernel-install confined to a scratch folder: its configuration, $BOOT and temporary files. */
+  const kernelInstallSetting = async (scratch: string, layout: 'bls' | 'uki', machineId: string, plugins: string) => {
+    for (const dir of ['conf', 'boot', 'tmp']) await mkdir(join(scratch, dir), { recursive: true });
+    await writeFile(join(scratch, 'conf/install.conf'), `layout=${layout}\ninitrd_generator=strata\n`);
+    return {
+      TMPDIR: join(scratch, 'tmp'),
+      KERNEL_INSTALL_CONF_ROOT: join(scratch, 'conf'),
+      BOOT_ROOT: join(scratch, 'boot'),
+      MACHINE_ID: machineId,
+      KERNEL_INSTALL_PLUGINS: plugins,
+      STRATA_WORKSPACE: ws.root,
+      STRATA_RECIPE: PROFILE,
+      STRATA_KERNEL_INSTALL_CONF: join(scratch, 'conf/strata.conf'),
+    };
+  };
+
   it('kernel-install add builds the initrd into a boot loader layout in a temporary folder, and nothing else changes', async () => {
     const manifest = await manifestOf(PROFILE);
     const kernel = manifest.kernel.version;
@@ -203,23 +219,10 @@ describe('what is in an image', () => {
     const watched = ['/boot', '/etc/kernel', '/etc/kernel/install.d', '/usr/lib/kernel/install.d', '/efi', '/boot/efi', '/etc/strata'];
     const before = await snapshotOf(watched);
     try {
-      await mkdir(join(scratch, 'conf'));
-      await mkdir(join(scratch, 'boot'));
-      await mkdir(join(scratch, 'tmp'));
-      await writeFile(join(scratch, 'conf/install.conf'), 'layout=bls\ninitrd_generator=strata\n');
-      await writeFile(join(scratch, 'conf/cmdline'), 'root=LABEL=strata-root ro\n');
       const machineId = '0123456789abcdef0123456789abcdef';
-      const env = {
-        TMPDIR: join(scratch, 'tmp'),
-        KERNEL_INSTALL_CONF_ROOT: join(scratch, 'conf'),
-        BOOT_ROOT: join(scratch, 'boot'),
-        MACHINE_ID: machineId,
-        // Our plugin, and systemd's own that copies staged initrds into the entry and writes it.
-        KERNEL_INSTALL_PLUGINS: `${join(ws.root, 'tools/kernel-install/50-strata.install')} /usr/lib/kernel/install.d/90-loaderentry.install`,
-        STRATA_WORKSPACE: ws.root,
-        STRATA_RECIPE: PROFILE,
-        STRATA_KERNEL_INSTALL_CONF: join(scratch, 'conf/strata.conf'),
-      };
+      // Our plugin, and systemd's own that copies staged initrds into the entry and writes it.
+      const env = await kernelInstallSetting(scratch, 'bls', machineId, `${join(ws.root, 'tools/kernel-install/50-strata.install')} /usr/lib/kernel/install.d/90-loaderentry.install`);
+      await writeFile(join(scratch, 'conf/cmdline'), 'root=LABEL=strata-root ro\n');
       const add = await execa('kernel-install', ['add', kernel, `/boot/vmlinuz-${kernel}`], { env, reject: false, all: true });
       expect(add.exitCode, add.all).toBe(0);
       const entryDir = join(scratch, 'boot', machineId, kernel);
@@ -238,6 +241,30 @@ describe('what is in an image', () => {
       const remove = await execa('kernel-install', ['remove', kernel], { env, reject: false, all: true });
       expect(remove.exitCode, remove.all).toBe(0);
       await expect(stat(entryDir)).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+    expect(await snapshotOf(watched)).toBe(before);
+  });
+
+  it('kernel-install add with layout=uki installs the recipe\'s UKI for that kernel as a type #2 entry, and remove deletes it', async () => {
+    const kernel = (await manifestOf(PROFILE)).kernel.version;
+    const scratch = await mkdtemp(join(tmpdir(), 'strata-kernel-install-uki-'));
+    const watched = ['/boot', '/etc/kernel', '/efi', '/boot/efi', '/etc/strata'];
+    const before = await snapshotOf(watched);
+    try {
+      const machineId = 'fedcba9876543210fedcba9876543210';
+      const env = await kernelInstallSetting(scratch, 'uki', machineId, join(ws.root, 'tools/kernel-install/50-strata.install'));
+      const add = await execa('kernel-install', ['add', kernel, `/boot/vmlinuz-${kernel}`], { env, reject: false, all: true });
+      expect(add.exitCode, add.all).toBe(0);
+      const installed = join(scratch, 'boot/EFI/Linux', `${machineId}-${kernel}.efi`);
+      expect(add.all).toContain(`strata: ${PROFILE} UKI for ${kernel} -> ${installed} (`);
+      const uki = JSON.parse(await readFile(join(ws.root, 'dist/uki', PROFILE, 'uki.json'), 'utf8'));
+      expect(uki.kernelVersion).toBe(kernel);
+      expect(await sha256(installed)).toBe(uki.sha256);
+      const remove = await execa('kernel-install', ['remove', kernel], { env, reject: false, all: true });
+      expect(remove.exitCode, remove.all).toBe(0);
+      await expect(stat(installed)).rejects.toThrow(/ENOENT/);
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

@@ -20,7 +20,7 @@ const PIPELINE = [
   '2. **`lock`** (`libs/lock`, `libs/dnf`) resolves it with dnf into the canonical `packages.lock.json`; **`libs/package-store`** keeps every locked package by sha256.',
   '3. **`image`** (`libs/layer`) extracts the base\'s tree (`libs/cpio`), installs exactly the locked packages with dnf and rpm in the sandbox (`libs/sandbox`), runs the recipe\'s tree steps (`libs/image-tree`, resolving every path inside the root with `libs/image-root`, matching with `libs/glob`) and packs the layer into its output folder (`libs/output`).',
   '4. **`modules`** (`libs/kmod`) packs the kernel modules and firmware an initrd asks for; **`build`** puts the final image together, an initrd or an extension (`libs/extension`), with its reports (`libs/report`).',
-  '5. **`boot-test`** (`libs/boot`) boots it in QEMU.',
+  '5. **`uki`** (`libs/uki`) makes an initrd with a kernel a unified kernel image, signed for Secure Boot when asked; **`boot-test`** (`libs/boot`) boots it in QEMU.',
 ].join('\n');
 
 function libraries(): string[] {
@@ -41,7 +41,7 @@ function codeOf(executor: string): string {
   return executorClosure(ROOT, executor).libraries.map((lib) => `\`${lib.replace('@strata/', '')}\``).join(', ');
 }
 
-const NO_CODE = { image: [], modules: [], build: [] };
+const NO_CODE = { image: [], modules: [], build: [], uki: [] };
 
 export function renderArchitecture(): string {
   const initrd = (kernel: KeyFacts['kernel']): KeyFacts => ({ kind: 'initrd', kernel, chainDirs: [] });
@@ -53,6 +53,7 @@ export function renderArchitecture(): string {
     ['`modules` (host kernel)', host.modules ?? []],
     ['`modules` (`kernel.package`)', packaged.modules ?? []],
     ['`build`, initrd', host.build],
+    ['`uki` (signed)', targetKeys({ ...initrd('host'), ukiSign: true }, NO_CODE).uki ?? []],
     ['`build`, erofs extension with signed verity', targetKeys(extension('erofs', true, true), NO_CODE).build],
     ['`build`, squashfs extension', targetKeys(extension('squashfs', false, false), NO_CODE).build],
   ];
@@ -65,7 +66,7 @@ export function renderArchitecture(): string {
   const outputs = [
     '| target | output | libraries its executor runs |',
     '| --- | --- | --- |',
-    ...(['image', 'modules', 'build'] as const).map((target) => `| \`${target}\` | \`${outputDirOf(target, '<recipe>')}\` | ${codeOf(target)} |`),
+    ...(['image', 'modules', 'build', 'uki'] as const).map((target) => `| \`${target}\` | \`${outputDirOf(target, '<recipe>')}\` | ${codeOf(target)} |`),
   ];
   return [
     START,

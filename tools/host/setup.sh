@@ -4,7 +4,10 @@
 # boot tests, busybox-static for the fixture repository; the decompressors other initrds use and
 # headless Chromium (with a font) for the size report's tests; nginx for the package-store tests
 # (a mirror and an archive on 127.0.0.1), unshare for building without a network, and bubblewrap,
-# the sandbox every tool that works on an image root runs in. Then the npm dependencies.
+# the sandbox every tool that works on an image root runs in; for unified kernel images
+# systemd-stub (systemd-boot-efi), sbsigntool, faketime (sbsign writes the signing time, which a
+# reproducible signature must fix), and for booting them OVMF, efitools and mtools/dosfstools (the
+# test's ESP and its Secure Boot keys). Then the npm dependencies.
 # Idempotent; runs as root (or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +18,7 @@ packages=(
   qemu-system-x86 linux-image-amd64 busybox-static systemd-container
   xz-utils lz4 bzip2 chromium fonts-liberation
   nginx-light util-linux bubblewrap uidmap
+  systemd-boot-efi sbsigntool faketime binutils ovmf efitools mtools dosfstools
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

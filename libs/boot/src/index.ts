@@ -5,3 +5,5 @@ export * from './provision-guest';
 export * from './root-variants';
 export * from './console-diagnosis';
 export * from './boot-test';
+export * from './uefi';
+export * from './uefi-boot-test';

@@ -15,9 +15,19 @@ export interface ConsoleResponse {
   send: string;
 }
 
+/** UEFI firmware (OVMF): its code, and a private copy of its variable store, which the guest may change. */
+export interface UefiFirmware {
+  code: string;
+  vars: string;
+  /** The Secure Boot build: needs SMM, and the flash locked to it. */
+  secureBoot: boolean;
+}
+
 export interface BootOptions {
-  kernel: string;
-  initrd: string;
+  /** Direct kernel boot (the extracted vmlinux and the initrd); without them, the firmware boots from the disks. */
+  kernel?: string;
+  initrd?: string;
+  firmware?: UefiFirmware;
   disks: (string | BootDisk)[];
   append: string[];
   /** Text that means the boot got where it should (the root's marker). */
@@ -63,17 +73,21 @@ export function findFailureLine(consoleText: string, patterns: RegExp[], finishe
  * guest powers off, or at the time limit. The console is saved either way.
  */
 export async function bootAndWatch(options: BootOptions): Promise<BootResult> {
+  const firmware = options.firmware;
   const args = [
     '-accel', 'tcg',
-    '-machine', 'q35',
+    '-machine', firmware?.secureBoot ? 'q35,smm=on' : 'q35',
+    ...(firmware?.secureBoot ? ['-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
     '-cpu', 'max',
     '-m', String(options.memoryMiB ?? 1024),
     '-smp', '1',
     '-nodefaults', '-no-user-config', '-nographic', '-no-reboot',
     '-serial', 'stdio',
-    '-kernel', options.kernel,
-    '-initrd', options.initrd,
-    '-append', ['console=ttyS0', 'panic=-1', ...options.append].join(' '),
+    ...(firmware
+      ? ['-drive', `if=pflash,format=raw,unit=0,file=${firmware.code},readonly=on`, '-drive', `if=pflash,format=raw,unit=1,file=${firmware.vars}`]
+      : []),
+    ...(options.kernel ? ['-kernel', options.kernel, '-append', ['console=ttyS0', 'panic=-1', ...options.append].join(' ')] : []),
+    ...(options.initrd ? ['-initrd', options.initrd] : []),
     ...options.disks.flatMap((disk, i) => {
       const { file, snapshot } = typeof disk === 'string' ? { file: disk, snapshot: false } : disk;
       return ['-drive', `file=${file},format=raw,if=virtio,index=${i}${snapshot ? ',snapshot=on' : ''}`];

@@ -118,8 +118,8 @@ export interface ReleaseInfo {
   name?: string;
 }
 
-/** The two files that make a tree an initrd: systemd checks /etc/initrd-release; the kernel runs /init. */
-export async function writeInitrdIdentity(root: string, release: ReleaseInfo, recipeName: string, init: string): Promise<void> {
+/** The initrd's /etc/initrd-release (os-release format), also the .osrel of its UKI. */
+export function initrdReleaseText(release: ReleaseInfo, recipeName: string): string {
   const lines = [
     `NAME="${release.name ?? release.id}"`,
     `ID=${release.id}`,
@@ -127,11 +127,16 @@ export async function writeInitrdIdentity(root: string, release: ReleaseInfo, re
     `PRETTY_NAME="${release.name ?? release.id} initrd (${recipeName})"`,
     `VARIANT_ID=${recipeName}`,
   ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The two files that make a tree an initrd: systemd checks /etc/initrd-release; the kernel runs /init. */
+export async function writeInitrdIdentity(root: string, release: ReleaseInfo, recipeName: string, init: string): Promise<void> {
   // Both names are replaced as themselves, even when the image has a link there.
   await mkdir(await resolveInRoot(root, 'etc', { followLast: true }), { recursive: true });
   const releasePath = await resolveInRoot(root, 'etc/initrd-release');
   await rm(releasePath, { force: true });
-  await writeFile(releasePath, `${lines.join('\n')}\n`);
+  await writeFile(releasePath, initrdReleaseText(release, recipeName));
   const initPath = await resolveInRoot(root, 'init');
   await rm(initPath, { force: true });
   await symlink(init.replace(/^\/+/, ''), initPath);

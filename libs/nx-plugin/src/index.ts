@@ -35,7 +35,7 @@ function buildDescription(recipe: ResolvedRecipe): string {
   return `The ${recipe.kind} image (${recipe.output.format})${verity}.`;
 }
 
-const EXECUTORS = ['lock', 'fetch', 'image', 'modules', 'build', 'boot-test', 'summary', 'inspect', 'size-report'];
+const EXECUTORS = ['lock', 'fetch', 'image', 'modules', 'build', 'uki', 'boot-test', 'summary', 'inspect', 'size-report'];
 
 /**
  * The code each cached executor runs, as inputs, and every library any executor of a recipe runs:
@@ -47,7 +47,7 @@ function codeInputsOf(workspaceRoot: string): CodeInputs & { 'boot-test': Input[
   const closures = new Map(EXECUTORS.map((executor) => [executor, executorClosure(workspaceRoot, executor, code)]));
   const of = (executor: string) => codeInputs(closures.get(executor) as ReturnType<typeof executorClosure>);
   const libraries = [...new Set([...closures.values()].flatMap((closure) => closure.libraries))].sort();
-  return { image: of('image'), modules: of('modules'), build: of('build'), 'boot-test': of('boot-test'), libraries: ['@strata/nx-plugin', ...libraries] };
+  return { image: of('image'), modules: of('modules'), build: of('build'), uki: of('uki'), 'boot-test': of('boot-test'), libraries: ['@strata/nx-plugin', ...libraries] };
 }
 
 /** The facts of a recipe its keys depend on (see @strata/plan's targetKeys). */
@@ -59,6 +59,7 @@ function keyFacts(recipe: ResolvedRecipe, chainDirs: string[]): KeyFacts {
     verity: recipe.output.verity,
     sign: recipe.output.sign,
     chainDirs,
+    ukiSign: recipe.uki?.sign ?? false,
   };
 }
 
@@ -107,6 +108,16 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
     },
   };
   if (hasKernel) {
+    targets.uki = {
+      executor: '@strata/nx-plugin:uki',
+      cache: true,
+      // --kernelVersion reaches build and modules: a UKI for another kernel (kernel-install).
+      dependsOn: [{ target: 'build', params: 'forward' }],
+      inputs: inputsOf(keys.uki ?? []),
+      outputs: [nxOutputOf('uki')],
+      options: {},
+      metadata: { description: `The unified kernel image: systemd-stub + kernel + this initrd + uki.cmdline${recipe.uki?.sign ? ', signed with sbsign for Secure Boot' : ''}.` },
+    };
     targets.modules = {
       executor: '@strata/nx-plugin:modules',
       cache: true,

@@ -11,6 +11,8 @@ export const DIST = {
   modules: 'dist/modules',
   /** `build`: the image a user ships, with its reports: dist/images/<recipe>. */
   images: 'dist/images',
+  /** `uki`: the unified kernel image, its manifest and SHA256SUMS: dist/uki/<recipe>. */
+  uki: 'dist/uki',
   /** `boot-test`: the last boot's console log and disks: dist/boot/<recipe>. */
   boot: 'dist/boot',
   /** Downloads kept between builds (the Debian mirror's files, dracut for the benchmark). */
@@ -20,11 +22,11 @@ export const DIST = {
 } as const;
 
 /** Folders whose children are outputs, each swapped in whole (see atomic output). */
-export const OUTPUT_PARENTS: readonly string[] = [DIST.repos, DIST.layers, DIST.modules, DIST.images];
+export const OUTPUT_PARENTS: readonly string[] = [DIST.repos, DIST.layers, DIST.modules, DIST.images, DIST.uki];
 
-export type CachedTarget = 'image' | 'modules' | 'build';
+export type CachedTarget = 'image' | 'modules' | 'build' | 'uki';
 
-const OUTPUT_OF: Record<CachedTarget, string> = { image: DIST.layers, modules: DIST.modules, build: DIST.images };
+const OUTPUT_OF: Record<CachedTarget, string> = { image: DIST.layers, modules: DIST.modules, build: DIST.images, uki: DIST.uki };
 
 /** A cached target's output folder, relative to the workspace. */
 export function outputDirOf(target: CachedTarget, recipe: string): string {

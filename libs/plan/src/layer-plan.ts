@@ -13,6 +13,11 @@ import { DIST, outputDirOf } from './dist-layout';
 /** Without release.id in the chain, an initrd calls its OS "linux", as os-release(5) does. */
 export const DEFAULT_RELEASE_ID = 'linux';
 
+/** What the image's initrd-release (and its UKI's .osrel) says about the distribution. */
+export function releaseInfoOf(recipe: Pick<ResolvedRecipe, 'release'>): { id: string; versionId?: string; name?: string } {
+  return { id: recipe.release.id ?? DEFAULT_RELEASE_ID, versionId: recipe.release.versionId, name: recipe.release.name };
+}
+
 export interface LayerFacts {
   recipe: ResolvedRecipe;
   workspaceRoot: string;
@@ -49,7 +54,7 @@ export function planLayer(facts: LayerFacts): LayerPlan {
     removeFiles: recipe.removeFiles,
     filesDir: facts.filesDir,
     init: recipe.init,
-    release: { id: recipe.release.id ?? DEFAULT_RELEASE_ID, versionId: recipe.release.versionId, name: recipe.release.name },
+    release: releaseInfoOf(recipe),
     ...(facts.extensionRelease ? { extension: { name: recipe.name, release: facts.extensionRelease } } : {}),
     compression: { kind: recipe.output.compression, level: recipe.output.level },
     sourceDateEpoch: facts.sourceDateEpoch,

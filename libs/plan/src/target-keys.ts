@@ -27,10 +27,12 @@ export interface KeyFacts {
   sign?: boolean;
   /** Workspace-relative folders of the recipe and every recipe it builds on. */
   chainDirs: string[];
+  /** An initrd's UKI is signed for Secure Boot (uki.sign). */
+  ukiSign?: boolean;
 }
 
 /** Per cached executor: the code it runs, as Nx inputs (see codeClosure). */
-export type CodeInputs = Record<'image' | 'modules' | 'build', Input[]>;
+export type CodeInputs = Record<'image' | 'modules' | 'build' | 'uki', Input[]>;
 
 /**
  * The tools that shape the bytes, by version, called by name so that a tool earlier on PATH
@@ -43,6 +45,7 @@ export const TOOL_VERSIONS = {
   erofs: { runtime: 'mkfs.erofs -h 2>&1 | grep -m1 "^mkfs.erofs "' },
   squashfs: { runtime: 'mksquashfs -version 2>&1 | head -1' },
   verity: { runtime: 'veritysetup --version' },
+  uki: { runtime: 'sha256sum /usr/lib/systemd/boot/efi/linuxx64.efi.stub 2>/dev/null || echo "no systemd-stub"; objcopy --version | head -1; sbsign --version 2>/dev/null || true' },
 } as const;
 
 /** The npm packages whose code shapes an image's bytes. */
@@ -94,8 +97,14 @@ function extensionParts(facts: KeyFacts): KeyPart[] {
   return parts;
 }
 
+function ukiParts(facts: KeyFacts): KeyPart[] {
+  const parts: KeyPart[] = [{ covers: 'the sha256 of systemd-stub (systemd-boot-efi), the versions of objcopy and sbsign; uki.cmdline is in recipe.yaml', inputs: [TOOL_VERSIONS.uki] }];
+  if (facts.ukiSign) parts.push({ covers: 'the sha256 of the certificate STRATA_UKI_CERT names', inputs: [{ runtime: 'sha256sum "$STRATA_UKI_CERT" 2>/dev/null || echo "no certificate"' }] });
+  return parts;
+}
+
 /** The key of every cached target of a recipe, part by part. */
-export function targetKeys(facts: KeyFacts, code: CodeInputs): { image: KeyPart[]; modules?: KeyPart[]; build: KeyPart[] } {
+export function targetKeys(facts: KeyFacts, code: CodeInputs): { image: KeyPart[]; modules?: KeyPart[]; build: KeyPart[]; uki?: KeyPart[] } {
   const layer = [...recipeParts(facts), INSTALL_TOOLS];
   const image = [...layer, codePart(code.image)];
   if (facts.kind !== 'initrd' || facts.kernel === 'none') return { image, build: [...layer, codePart(code.build), ...extensionParts(facts)] };
@@ -107,7 +116,10 @@ export function targetKeys(facts: KeyFacts, code: CodeInputs): { image: KeyPart[
     DEPMOD,
     ...(facts.kernel === 'package' ? [INSTALL_TOOLS] : []),
   ];
-  return { image, modules, build: [...layer, codePart(code.build), ...kernelParts(facts), DEPMOD] };
+  const build = [...layer, codePart(code.build), ...kernelParts(facts), DEPMOD];
+  // The UKI holds the build's image and kernel: its key is the build's, its own code and tools.
+  const uki = [...layer, ...kernelParts(facts), DEPMOD, codePart(code.uki), ...ukiParts(facts)];
+  return { image, modules, build, uki };
 }
 
 /** The Nx inputs of a key. */

@@ -75,6 +75,11 @@ export interface ResolvedExtension {
 }
 
 /** A recipe with everything it inherits from its bases, and every default, filled in. */
+export interface ResolvedUki {
+  cmdline: string;
+  sign: boolean;
+}
+
 export interface ResolvedRecipe {
   name: string;
   kind: RecipeKind;
@@ -122,6 +127,8 @@ export interface ResolvedRecipe {
    * the chain has a kernel section, or for an extension.
    */
   kernel?: ResolvedKernel;
+  /** With a kernel: the UKI's command line and whether it is signed, field by field from the nearest initrd that sets it. */
+  uki?: ResolvedUki;
   /**
    * Field by field from the nearest recipe that sets it; the format only from recipes of the
    * same kind, by default "cpio" for an initrd and "erofs" for an extension.
@@ -259,6 +266,10 @@ export function resolveRecipe(name: string, graph: RecipeGraph): ResolvedRecipe 
     };
   }
 
+  const uki: ResolvedUki | undefined = kernel
+    ? { cmdline: nearest(initrds, (r) => r.uki?.cmdline) ?? '', sign: nearest(initrds, (r) => r.uki?.sign) ?? false }
+    : undefined;
+
   const output: ResolvedOutput = {
     format: nearest(sameKind, (r) => r.output?.format) ?? FORMATS_BY_KIND[kind][0],
     compression: nearest(chain, (r) => r.output?.compression) ?? 'zstd',
@@ -307,6 +318,7 @@ export function resolveRecipe(name: string, graph: RecipeGraph): ResolvedRecipe 
     filesDir: self.filesDir,
     init: nearest(initrds, (r) => r.init) ?? DEFAULT_INIT,
     ...(kernel ? { kernel } : {}),
+    ...(uki ? { uki } : {}),
     output,
     ...(extension ? { extension } : {}),
     recipe: self.recipe,

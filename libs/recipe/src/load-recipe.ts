@@ -128,6 +128,9 @@ function semanticChecks(recipe: Recipe): Check[] {
     if (recipe.kernel !== undefined) {
       checks.push({ path: ['kernel'], at: 'key', detail: `"kernel" is only for initrd recipes, and this one is a ${kind}`, hint: 'kernel modules go into the initrd the extension is merged into' });
     }
+    if (recipe.uki !== undefined) {
+      checks.push({ path: ['uki'], at: 'key', detail: `"uki" is only for initrd recipes, and this one is a ${kind}`, hint: 'a UKI holds a kernel and an initrd; an extension is verified by dm-verity instead' });
+    }
     if (recipe.init !== undefined) checks.push({ path: ['init'], at: 'key', detail: `"init" is only for initrd recipes, and this one is a ${kind}`, hint: 'an extension is not booted; remove "init"' });
   }
   if (!isExtensionKind(kind) && recipe.extension !== undefined) {

@@ -42,7 +42,7 @@ describe('recipe.schema.json', () => {
 
   it('allows no unknown keys anywhere', () => {
     for (const node of objects(recipeSchema)) expect(node.additionalProperties).toBe(false);
-    expect(objects(recipeSchema)).toHaveLength(6);
+    expect(objects(recipeSchema)).toHaveLength(7);
   });
 
   it('has words for each of its patterns', () => {
@@ -57,7 +57,7 @@ describe('recipe.schema.json', () => {
     expect(names(recipeSchema)).toEqual(
       keys<Recipe>({
         kind: true, description: true, base: true, release: true, repositories: true, packages: true, weakDependencies: true,
-        removePackages: true, allowScriptletFailures: true, removeFiles: true, files: true, init: true, kernel: true, output: true, extension: true,
+        removePackages: true, allowScriptletFailures: true, removeFiles: true, files: true, init: true, kernel: true, uki: true, output: true, extension: true,
       }),
     );
     expect(names(p.release)).toEqual(keys<RecipeRelease>({ id: true, versionId: true, name: true, releasever: true, basearch: true, sysextLevel: true }));

@@ -65,8 +65,15 @@ export interface Recipe {
   files?: string;
   init?: string;
   kernel?: RecipeKernel;
+  uki?: RecipeUki;
   output?: RecipeOutput;
   extension?: RecipeExtension;
+}
+
+/** The unified kernel image of an initrd with a kernel (the `uki` target). */
+export interface RecipeUki {
+  cmdline?: string;
+  sign?: boolean;
 }
 
 /** A path into a recipe: mapping keys and list indexes, e.g. ['repositories', 0, 'baseurl']. */

@@ -1,7 +1,8 @@
-import type { ExecutorContext } from '@nx/devkit';
+import { runExecutor, type ExecutorContext } from '@nx/devkit';
 import { join } from 'node:path';
-import { runBootTest } from '@strata/boot';
-import { BOOT_VARIANT_NAMES, DIST, isBootVariant } from '@strata/plan';
+import { runBootTest, runUefiBootTest } from '@strata/boot';
+import { BOOT_VARIANT_NAMES, DIST, outputDirOf, isBootVariant } from '@strata/plan';
+import { UKI_CERT_ENV } from '@strata/uki';
 import { nearestBaseOfKind, resolveRecipe } from '@strata/recipe';
 import { loadWorkspaceRecipes, reportErrors } from '../../workspace';
 
@@ -10,6 +11,8 @@ export interface BootTestOptions {
   append?: string;
   /** The storage stack of the test root (ROOT_VARIANTS in @strata/boot). */
   root?: string;
+  /** bios: QEMU loads the extracted kernel and the initrd; uefi, uefi-secure-boot: OVMF boots the recipe's UKI. */
+  firmware?: 'bios' | 'uefi' | 'uefi-secure-boot';
 }
 
 /** Normalise the options, find the initrd that boots (an extension's nearest initrd), delegate to @strata/boot. */
@@ -20,6 +23,22 @@ export default async function bootTestExecutor(options: BootTestOptions, context
     const recipe = resolveRecipe(name, graph);
     const initrd = recipe.kind === 'initrd' ? name : nearestBaseOfKind(recipe.baseChain, graph, 'initrd');
     if (!initrd) throw new Error(`${name} builds on no initrd, so there is nothing to boot it with`);
+    const firmware = options.firmware ?? 'bios';
+    if (firmware !== 'bios') {
+      if (recipe.kind !== 'initrd' || !recipe.uki) throw new Error(`--firmware=${firmware} boots the recipe's UKI, and ${name} is no initrd with a kernel`);
+      if ((options.root ?? 'ext4') !== 'ext4' || options.append) throw new Error(`--firmware=${firmware} boots the UKI with its own command line (uki.cmdline in ${recipe.displayFile}): --root and --append do not apply`);
+      // The UKI of this build, assembled as the uki target does (the same bytes).
+      for await (const result of await runExecutor({ project: name, target: 'uki' }, {}, context)) if (!result.success) return false;
+      return runUefiBootTest({
+        label: name,
+        uki: join(context.root, outputDirOf('uki', name), `${name}.efi`),
+        firmware,
+        certificate: process.env[UKI_CERT_ENV] || undefined,
+        workDir: join(context.root, DIST.boot, name, firmware),
+        timeoutSeconds: options.timeout ?? 180,
+        workspaceRoot: context.root,
+      });
+    }
     const root = options.root ?? 'ext4';
     if (!isBootVariant(root)) throw new Error(`--root=${root} is not a boot variant; use one of: ${BOOT_VARIANT_NAMES.join(', ')}`);
     return runBootTest({
