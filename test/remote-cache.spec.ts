@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
+import { execa } from 'execa';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
-import { taskRuns } from './support/nx-output';
 import { freePort } from './support/nginx';
+import { startCacheServer, type CacheServer } from './support/cache-server';
+import { taskRuns } from './support/nx-output';
 
 const TOKEN = 'strata-test-token';
 const STATIC = ['--output-style=static'];
@@ -17,37 +17,24 @@ const BUILT = ['dist/layers/initrd-busybox', 'dist/modules/initrd-busybox', 'dis
  * builds, the second restores from the server, byte for byte.
  */
 describe('the shared cache server', () => {
-  let dir: string;
-  let server: ResultPromise;
+  let server: CacheServer;
   let url: string;
   let a: ScratchWorkspace;
   let b: ScratchWorkspace;
-  const asClient = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '', NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: TOKEN };
+  let asClient: Record<string, string>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'strata-cache-server-'));
-    const listen = `127.0.0.1:${await freePort()}`;
-    url = `http://${listen}`;
-    asClient.NX_SELF_HOSTED_REMOTE_CACHE_SERVER = url;
-    server = execa('bash', [join(REPO_ROOT, 'tools/cache-server/start.sh')], {
-      env: { STRATA_CACHE_TOKEN: TOKEN, STRATA_CACHE_DIR: join(dir, 'data'), STRATA_CACHE_LISTEN: listen },
-      reject: false,
-      all: true,
-    });
-    for (let i = 0; !(await fetch(`${url}/`).then(() => true, () => false)); i++) {
-      if (i > 100 || server.exitCode !== null) throw new Error(`the cache server did not start:\n${(await server).all}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    server = await startCacheServer(TOKEN);
+    url = server.url;
+    asClient = server.client;
     a = await createScratchWorkspace('strata-clone-a-');
     b = await createScratchWorkspace('strata-clone-b-');
   }, 120_000);
 
   afterAll(async () => {
-    server?.kill('SIGTERM');
-    await server;
+    await server?.stop();
     await a?.dispose();
     await b?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('follows the API: 404 for a missing key, 401 for a bad token, 409 for a second write, never overwriting', async () => {

@@ -16,6 +16,8 @@ export interface ScratchWorkspace {
   root: string;
   /** Run nx in the workspace; `wrap` goes before it (for example ['unshare', '--net', '--']). */
   nx(args: string[], env?: Record<string, string>, wrap?: string[]): Promise<CommandOutput>;
+  /** Any command in the workspace, with the environment nx gets (a script of tools/ci, say). */
+  run(command: string, args: string[], env?: Record<string, string>): Promise<CommandOutput>;
   /** This workspace's own package store (STRATA_PACKAGE_STORE of its nx runs, unless overridden). */
   packageStore: string;
   git(args: string[]): Promise<Result>;
@@ -45,6 +47,10 @@ export async function createScratchWorkspace(prefix = 'strata-ws-'): Promise<Scr
       const nx = join(REPO_ROOT, 'node_modules/.bin/nx');
       const [command, ...rest] = [...wrap, nx, ...args];
       const result = await execa(command, rest, { cwd: root, env: { ...NX_ENV, STRATA_PACKAGE_STORE: `${root}-package-store`, ...env }, reject: false, all: true });
+      return { exitCode: result.exitCode ?? -1, all: String(result.all ?? '') };
+    },
+    run: async (command, args, env = {}) => {
+      const result = await execa(command, args, { cwd: root, env: { ...NX_ENV, STRATA_PACKAGE_STORE: `${root}-package-store`, ...env }, reject: false, all: true });
       return { exitCode: result.exitCode ?? -1, all: String(result.all ?? '') };
     },
     commitAll: async (message) => {
