@@ -19,7 +19,7 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(lock.exitCode, lock.all).toBe(0);
     const build = await ws.nx(['run', 'initrd-server:build', '--output-style=static']);
     expect(build.exitCode, build.all).toBe(0);
-    const variants = ['lvm', 'luks', 'luks-keyfile', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'emergency', 'resume'];
+    const variants = ['lvm', 'luks', 'luks-keyfile', 'luks-tpm2', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'usr', 'emergency', 'resume'];
     const queue = [...variants];
     const worker = async () => {
       for (let variant = queue.shift(); variant; variant = queue.shift()) {
@@ -60,6 +60,18 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(console).toMatch(/Finished systemd-cryptsetup@strata\\x2dcrypt\.service/);
   });
 
+  it('luks-tpm2: the key sealed to the swtpm TPM2 by systemd-cryptenroll opens the volume with no prompt; another TPM leaves it locked', async () => {
+    expect(passed('luks-tpm2')).toMatch(/with another TPM it stayed locked and asked for the passphrase/);
+    const console = await consoleOf('luks-tpm2');
+    expect(console).toMatch(/tpm_tis MSFT0101:00: 2\.0 TPM/);
+    expect(console).toMatch(/Finished systemd-cryptsetup@strata\\x2dcrypt\.service/);
+    expect(console).not.toMatch(/Please enter passphrase/);
+    expect(await consoleOf('luks-tpm2', 'disks/provision.log')).toMatch(/New TPM2 token enrolled as key slot 1/);
+    const other = await consoleOf('luks-tpm2', 'console-other-tpm.log');
+    expect(other).toMatch(/systemd-cryptsetup\[\d+\]: Failed to load HMAC key in TPM/);
+    expect(other).toMatch(/Please enter passphrase for disk strata-crypt/);
+  });
+
   it('raid1: udev assembles the mirror from both disks', async () => {
     passed('raid1');
     expect(await consoleOf('raid1')).toMatch(/md\/raid1:md\d+: active with 2 out of 2 mirrors/);
@@ -83,6 +95,14 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(unlocking).toBeGreaterThan(mirror);
     expect(activated).toBeGreaterThan(unlocking);
     expect(console).toMatch(/Finished systemd-cryptsetup@strata\\x2dcrypt\.service/);
+  });
+
+  it('usr: the initrd mounts the separate /usr partition named by mount.usr=, and the root reads its file', async () => {
+    passed('usr');
+    const console = await consoleOf('usr');
+    expect(console).toMatch(/Mounted sysroot-usr\.mount - \/sysroot\/usr/);
+    expect(console.indexOf('Mounted sysroot-usr.mount')).toBeLessThan(console.indexOf('STRATA-USR-SEEN'));
+    expect(console).toMatch(/^STRATA-USR-SEEN STRATA-USR-PARTITION\r?$/m);
   });
 
   it('emergency: no root device, emergency mode within the timeout, and the console shell runs a command as root', async () => {
@@ -121,7 +141,7 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     const run = await ws.nx(['run', 'initrd-server:boot-test', '--root=luks2', '--excludeTaskDependencies', '--output-style=static']);
     expect(run.exitCode).not.toBe(0);
     // Nx checks the option against the executor's schema, whose enum is the list of variants.
-    expect(run.all).toMatch(/'luks2' should be one of ext4,lvm,luks,luks-keyfile,raid1,raid1-degraded,lvm-luks-raid,emergency,resume/);
+    expect(run.all).toMatch(/'luks2' should be one of ext4,lvm,luks,luks-keyfile,luks-tpm2,raid1,raid1-degraded,lvm-luks-raid,usr,emergency,resume/);
     const show = await ws.nx(['show', 'project', 'initrd-busybox', '--json']);
     expect(Object.keys(JSON.parse(show.all.slice(show.all.indexOf('{'))).targets['boot-test'].configurations ?? {})).toEqual(['ext4']);
   }, 120_000);

@@ -11,10 +11,11 @@ import { writeCpioImage } from '@strata/extension';
 import { findKernelImage } from '@strata/kmod';
 import { appendUncompressedArchive } from './append-archive';
 import { diagnoseConsole, plainConsole } from './console-diagnosis';
-import { cachedProvisionedDisks, provisionedDiskPath, singleFileArchive } from './provision-guest';
+import { cachedProvisionedDisks, provisionedDiskPath, provisionedTpmState, singleFileArchive } from './provision-guest';
+import { copyTpmState, startSoftwareTpm } from './swtpm';
 import { bootAndWatch, type BootDisk, type BootResult } from './qemu';
-import { makeRootDisk, ROOT_MARKER } from './root-disk';
-import { EMERGENCY_ANSWER, HIBERNATED_MARKER, RESUMED_MARKER, ROOT_LABEL, ROOT_VARIANTS, SWAP_LABEL, type ConsoleProof } from './root-variants';
+import { makeRootDisk, makeUsrDisk, ROOT_MARKER, type RootInit } from './root-disk';
+import { EMERGENCY_ANSWER, HIBERNATED_MARKER, RESUMED_MARKER, ROOT_LABEL, ROOT_VARIANTS, SWAP_LABEL, USR_LABEL, USR_MARKER, USR_MARKER_FILE, type ConsoleProof } from './root-variants';
 import { cachedVmlinux } from './vmlinux';
 
 /**
@@ -120,7 +121,10 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
   // The kernel image built with the initrd (kernel.package), else the host's kernel of that version.
   const vmlinuz = manifest.kernel.vmlinuz ? join(imageDir, manifest.kernel.vmlinuz) : await findKernelImage('/', manifest.kernel.version);
   const kernelCacheName = manifest.kernel.vmlinuz ? `vmlinux-${manifest.kernel.version}-${initrdName}` : `vmlinux-${manifest.kernel.version}`;
-  const kernel = await cachedVmlinux(vmlinuz, join(plan.kernelCacheDir, kernelCacheName));
+  // The extracted vmlinux (PVH) skips the bzImage's decompression. With a TPM device, though, the
+  // PVH path leaves the guest's ACPI tables overwritten (no TPM2 table, "ACPI: Interpreter
+  // disabled"), so TPM variants boot the bzImage itself, whose ACPI tables are intact.
+  const kernel = variant.tpm ? vmlinuz : await cachedVmlinux(vmlinuz, join(plan.kernelCacheDir, kernelCacheName));
   const builtInitrd = join(imageDir, manifest.image);
   let initrd = builtInitrd;
   if (addon || variant.initrdFile) {
@@ -132,9 +136,11 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     initrd = combined;
   }
   const rootImage = join(work, 'root.img');
-  const init = variant.rootInit === 'hibernate-then-marker'
-    ? { kind: 'hibernate' as const, swapLabel: SWAP_LABEL, hibernated: HIBERNATED_MARKER, resumed: RESUMED_MARKER }
-    : { kind: 'marker' as const };
+  const init: RootInit = variant.rootInit === 'hibernate-then-marker'
+    ? { kind: 'hibernate', swapLabel: SWAP_LABEL, hibernated: HIBERNATED_MARKER, resumed: RESUMED_MARKER }
+    : variant.rootInit === 'show-usr'
+      ? { kind: 'show-usr', markerFile: USR_MARKER_FILE }
+      : { kind: 'marker' };
   const makeRoot = () => makeRootDisk(rootImage, { label: ROOT_LABEL, init });
   let disks: BootDisk[] = [{ file: rootImage }];
   if (variant.provision) {
@@ -158,6 +164,11 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
   } else {
     await makeRoot();
   }
+  if (variant.usrDisk) {
+    const usr = join(work, 'usr.img');
+    await makeUsrDisk(usr, USR_LABEL, USR_MARKER_FILE, USR_MARKER);
+    disks.push({ file: usr, snapshot: true });
+  }
   if (variant.swap) {
     const swap = join(work, 'swap.img');
     await rm(swap, { force: true });
@@ -167,8 +178,23 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     disks.push({ file: swap });
   }
   const consoleLog = join(work, 'console.log');
-  const boot = (marker: string, log: string, untilPowerOff = false) =>
+  const boot = async (marker: string, log: string, untilPowerOff = false, otherTpm = false): Promise<BootResult> => {
+    // The provisioned TPM, copied: the boot may change its state, the next boot starts from the same.
+    // otherTpm: a new, empty TPM instead, which holds nothing the volume was sealed to.
+    const tpmRun = join(work, 'tpm-run');
+    await rm(tpmRun, { recursive: true, force: true });
+    if (variant.tpm && !otherTpm) await copyTpmState(provisionedTpmState(join(work, 'disks')), tpmRun);
+    const tpm = variant.tpm ? await startSoftwareTpm(tpmRun) : undefined;
+    try {
+      // Without the sealed key, systemd-cryptsetup's TPM2 errors are expected: only the prompt counts.
+      return await bootOnce(marker, log, untilPowerOff, tpm?.qemuArgs ?? [], otherTpm ? [/Kernel panic - not syncing/] : variant.failurePatterns);
+    } finally {
+      await tpm?.stop();
+    }
+  };
+  const bootOnce = (marker: string, log: string, untilPowerOff: boolean, qemuArgs: string[], failurePatterns: RegExp[] | undefined) =>
     bootAndWatch({
+      qemuArgs,
       kernel,
       initrd,
       disks,
@@ -177,7 +203,7 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
       append: [...variant.append, 'ro', ...(addon || variant.proofs.length > 0 ? ['systemd.journald.forward_to_console=1'] : []), ...(plan.append ? plan.append.split(/\s+/).filter(Boolean) : [])],
       marker,
       untilPowerOff,
-      ...(variant.failurePatterns ? { failurePatterns: variant.failurePatterns } : {}),
+      ...(failurePatterns ? { failurePatterns } : {}),
       responses: variant.responses,
       timeoutMs: plan.timeoutSeconds * 1000,
       quietTimeoutMs: 60_000,
@@ -196,6 +222,14 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
   } else {
     result = await boot(variant.marker ?? ROOT_MARKER, consoleLog);
   }
+  let lockedElsewhere = '';
+  if (result.ok && variant.tpm && !missingProof(result.console, variant.proofs)) {
+    // The control: the same disk with another TPM must stay locked and fall back to the passphrase.
+    const otherLog = join(work, 'console-other-tpm.log');
+    const other = await boot('Please enter passphrase for disk', otherLog, false, true);
+    if (!other.ok) problem = `with another TPM the volume did not fall back to asking for the passphrase (${other.reason}; console: ${relative(plan.workspaceRoot, otherLog)})`;
+    else lockedElsewhere = `; with another TPM it stayed locked and asked for the passphrase (${relative(plan.workspaceRoot, otherLog)})`;
+  }
   problem = !result.ok
     ? withDiagnosis(result.reason, result.console)
     : problem ?? missingProof(result.console, variant.proofs) ?? (addon ? extensionMergeProblem(result.console, addon.name, addon.verity) : undefined);
@@ -207,8 +241,8 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     return false;
   }
   const what = addon ? `${initrdName} with ${addon.name} merged by its systemd-sysext, ` : '';
-  const where = variant.marker === EMERGENCY_ANSWER ? "to the emergency shell, which answered" : variant.rootInit ? 'from hibernation back to the same running root' : "to the root's marker";
+  const where = variant.marker === EMERGENCY_ANSWER ? 'to the emergency shell, which answered' : variant.rootInit === 'hibernate-then-marker' ? 'from hibernation back to the same running root' : "to the root's marker";
   const stack = plan.root === 'ext4' ? '' : ` (root: ${BOOT_VARIANTS[plan.root].summary})`;
-  console.log(`${label}: booted ${what}${where} in ${result.seconds.toFixed(1)} s${stack} (console: ${relative(plan.workspaceRoot, consoleLog)})`);
+  console.log(`${label}: booted ${what}${where} in ${result.seconds.toFixed(1)} s${stack} (console: ${relative(plan.workspaceRoot, consoleLog)})${lockedElsewhere}`);
   return true;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeCpioEntries, type CpioEntry } from '@strata/cpio';
 import { appendUncompressedArchive } from './append-archive';
 import { bootAndWatch } from './qemu';
+import { startSoftwareTpm } from './swtpm';
 import { provisionScript, type RootVariant } from './root-variants';
 
 export const PROVISIONED_MARKER = 'STRATA-PROVISIONED';
@@ -47,6 +48,11 @@ export function provisionedDiskPath(dir: string, disk: string): string {
   return join(dir, `${disk}.img`);
 }
 
+/** The TPM state a variant with a TPM was provisioned with (its LUKS key is sealed to it). */
+export function provisionedTpmState(dir: string): string {
+  return join(dir, 'tpm');
+}
+
 /**
  * Build the variant's storage stack on blank raw disk images, without the host's device-mapper or
  * loop devices: a QEMU guest booted with the initrd's own tools (lvm2, mdadm, cryptsetup) runs the
@@ -67,9 +73,13 @@ export async function provisionDisks(variant: RootVariant, options: ProvisionOpt
       await (await open(temps[i], 'w')).close();
       await truncate(temps[i], disk.sizeMiB * 1024 * 1024);
     }
+    const tpmState = `${provisionedTpmState(options.dir)}.tmp-${process.pid}`;
+    await rm(tpmState, { recursive: true, force: true });
+    const tpm = variant.tpm ? await startSoftwareTpm(tpmState) : undefined;
     const result = await bootAndWatch({
       kernel: options.kernel,
       initrd,
+      qemuArgs: tpm?.qemuArgs ?? [],
       disks: [...temps, options.rootImage],
       append: ['rdinit=/init', 'quiet', 'loglevel=3'],
       marker: PROVISIONED_MARKER,
@@ -79,11 +89,17 @@ export async function provisionDisks(variant: RootVariant, options: ProvisionOpt
       consoleLog,
       memoryMiB: 512,
     });
+    await tpm?.stop();
     if (!result.ok) {
+      await rm(tpmState, { recursive: true, force: true });
       const tail = result.console.split('\n').slice(-25).join('\n');
       throw new Error(`provisioning the ${variant.name} disks failed after ${result.seconds.toFixed(1)} s: ${result.reason}\n--- last console lines (full log: ${consoleLog}) ---\n${tail}`);
     }
     for (const [i, disk] of disks.entries()) await rename(temps[i], provisionedDiskPath(options.dir, disk.name));
+    if (tpm) {
+      await rm(provisionedTpmState(options.dir), { recursive: true, force: true });
+      await rename(tpmState, provisionedTpmState(options.dir));
+    }
     return { seconds: result.seconds };
   } finally {
     await rm(initrd, { force: true });
@@ -113,7 +129,8 @@ export async function cachedProvisionedDisks(
   const keyFile = join(options.dir, 'provision.key');
   const stored = await readFile(keyFile, 'utf8').catch(() => '');
   const disks = variant.provision?.disks ?? [];
-  const present = (await Promise.all(disks.map((disk) => stat(provisionedDiskPath(options.dir, disk.name)).then(() => true, () => false)))).every(Boolean);
+  const files = [...disks.map((disk) => provisionedDiskPath(options.dir, disk.name)), ...(variant.tpm ? [provisionedTpmState(options.dir)] : [])];
+  const present = (await Promise.all(files.map((file) => stat(file).then(() => true, () => false)))).every(Boolean);
   if (present && stored.trim() === key) return { cached: true };
   await rm(keyFile, { force: true });
   await options.makeRoot();

@@ -30,7 +30,26 @@ function hibernateInit(swapLabel: string, hibernated: string, resumed: string): 
   ];
 }
 
-export type RootInit = { kind: 'marker' } | { kind: 'hibernate'; swapLabel: string; hibernated: string; resumed: string };
+/** An init that shows what /usr holds: the file of the /usr partition, if the initrd mounted it. */
+function showUsrInit(markerFile: string): string[] {
+  return [`echo "STRATA-USR-SEEN $(/bin/busybox cat /usr/${markerFile} 2>/dev/null || echo nothing)"`, ...markerInit()];
+}
+
+export type RootInit = { kind: 'marker' } | { kind: 'hibernate'; swapLabel: string; hibernated: string; resumed: string } | { kind: 'show-usr'; markerFile: string };
+
+/** A /usr file system for the usr variant: one file, labelled, made with mkfs.ext4 -d. */
+export async function makeUsrDisk(image: string, label: string, markerFile: string, marker: string): Promise<void> {
+  await mkdir(dirname(image), { recursive: true });
+  const tree = await mkdtemp(`${image}.tree-`);
+  try {
+    await mkdir(join(tree, dirname(markerFile)), { recursive: true });
+    await writeFile(join(tree, markerFile), `${marker}\n`);
+    await rm(image, { force: true });
+    await execa('mkfs.ext4', ['-q', '-F', '-L', label, '-d', tree, image, '16M'], { env: { E2FSPROGS_FAKE_TIME: '1700000000' } });
+  } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
+}
 
 /**
  * A tiny ext4 root file system for boot tests: os-release (systemd's switch-root checks for it)
@@ -41,14 +60,14 @@ export async function makeRootDisk(image: string, options: { busybox?: string; l
   const init = options.init ?? { kind: 'marker' };
   const tree = await mkdtemp(`${image}.tree-`);
   try {
-    for (const dir of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'run', 'tmp']) await mkdir(join(tree, dir));
+    for (const dir of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'run', 'tmp', 'usr']) await mkdir(join(tree, dir));
     await copyFile(options.busybox ?? '/bin/busybox', join(tree, 'bin/busybox'));
     await chmod(join(tree, 'bin/busybox'), 0o755);
     await symlink('busybox', join(tree, 'bin/sh'));
     await writeFile(join(tree, 'etc/os-release'), 'NAME="strata boot test root"\nID=strata-test-root\nVERSION_ID=1\n');
     await writeFile(
       join(tree, 'sbin/init'),
-      ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc 2>/dev/null', ...(init.kind === 'hibernate' ? hibernateInit(init.swapLabel, init.hibernated, init.resumed) : markerInit()), ''].join('\n'),
+      ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc 2>/dev/null', ...(init.kind === 'hibernate' ? hibernateInit(init.swapLabel, init.hibernated, init.resumed) : init.kind === 'show-usr' ? showUsrInit(init.markerFile) : markerInit()), ''].join('\n'),
     );
     await chmod(join(tree, 'sbin/init'), 0o755);
     await rm(image, { force: true });

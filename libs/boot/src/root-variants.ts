@@ -32,6 +32,10 @@ export interface RootVariant {
   bootDisks?: string[];
   /** A swap disk (mkswap on the host) attached after the root disks. */
   swap?: boolean;
+  /** A /usr disk (USR_LABEL, holding USR_MARKER_FILE) attached after the root disks. */
+  usrDisk?: boolean;
+  /** A TPM2 (swtpm) for the provisioning guest and every boot, its state kept with the disks. */
+  tpm?: boolean;
   /** A file packed into an archive appended to the initrd (a key file, say). */
   initrdFile?: { path: string; content: string; mode: number };
   append: string[];
@@ -42,7 +46,7 @@ export interface RootVariant {
   /** The console text that ends the boot as failed, instead of the default. */
   failurePatterns?: RegExp[];
   /** What the test root's /sbin/init does instead of printing the marker and powering off. */
-  rootInit?: 'hibernate-then-marker';
+  rootInit?: 'hibernate-then-marker' | 'show-usr';
 }
 
 /** The test volume's passphrase: typed at systemd's prompt, or read from the key file. */
@@ -55,6 +59,10 @@ export const LVM_LV = 'root';
 export const LVM_ROOT_DEVICE = `/dev/mapper/${LVM_VG}-${LVM_LV}`;
 export const ROOT_LABEL = 'strata-root';
 export const SWAP_LABEL = 'strata-swap';
+export const USR_LABEL = 'strata-usr';
+/** On the /usr disk; the root prints its content, which only a mounted /usr can give it. */
+export const USR_MARKER_FILE = 'lib/strata-usr/marker';
+export const USR_MARKER = 'STRATA-USR-PARTITION';
 export const LUKS_KEY_FILE = '/etc/cryptsetup-keys.d/strata-root.key';
 /** What the harness asks the emergency shell to compute; only a shell that ran it prints the answer. */
 export const EMERGENCY_COMMAND = 'echo "STRATA-EMERGENCY-SHELL $((6 * 7)) $(id -u)"';
@@ -133,6 +141,33 @@ export const ROOT_VARIANTS: Record<BootVariantName, RootVariant> = {
     failurePatterns: [/Failed to activate, key file .* missing/, /Failed to activate with key file/, /Kernel panic - not syncing/],
     proofs: [unlocked],
   },
+  'luks-tpm2': {
+    name: 'luks-tpm2',
+    tpm: true,
+    provision: {
+      disks: [{ name: 'luks', sizeMiB: 64 }],
+      steps: [
+        'TOP=/dev/vda',
+        ...luksOnTop(),
+        ...copyRootImage(),
+        ...closeLuks(),
+        // The kernel's TIS driver is built in: wait for the resource manager's device.
+        'for i in $(seq 100); do [ -c /dev/tpmrm0 ] && break; sleep 0.1; done',
+        '[ -c /dev/tpmrm0 ] || fail "no /dev/tpmrm0: the guest has no TPM"',
+        // Sealed to this TPM and no PCR: the firmware here is SeaBIOS, which measures nothing of interest.
+        `PASSWORD='${LUKS_PASSPHRASE}' systemd-cryptenroll --tpm2-device=/dev/tpmrm0 --tpm2-pcrs= /dev/vda || fail "systemd-cryptenroll --tpm2-device"`,
+      ],
+    },
+    append: [...luksArgs, 'rd.luks.options=tpm2-device=auto', `root=LABEL=${ROOT_LABEL}`],
+    responses: [],
+    failurePatterns: [/Kernel panic - not syncing/, /systemd-cryptsetup\[\d+\]: .*(TPM2 support not available|Failed to unseal|TPM2 operation failed).*/],
+    // And the harness boots the same disk with another, empty TPM: it must ask for the passphrase.
+    proofs: [
+      { pattern: /tpm_tis MSFT0101:00: 2\.0 TPM/, proves: 'the kernel found the TPM2' },
+      unlocked,
+      { pattern: /^(?![\s\S]*Please enter passphrase)/, proves: 'the volume opened without asking for a passphrase' },
+    ],
+  },
   raid1: {
     name: 'raid1',
     provision: { disks: [{ name: 'mirror-a', sizeMiB: 48 }, { name: 'mirror-b', sizeMiB: 48 }], steps: [...raid1On('/dev/vda', '/dev/vdb'), ...copyRootImage(), ...stopRaid()] },
@@ -157,6 +192,17 @@ export const ROOT_VARIANTS: Record<BootVariantName, RootVariant> = {
     append: [...luksArgs, `root=${LVM_ROOT_DEVICE}`],
     responses: [passphrasePrompt],
     proofs: [mirrors(2), unlocked, lvmActivated],
+  },
+  usr: {
+    name: 'usr',
+    usrDisk: true,
+    append: [`root=LABEL=${ROOT_LABEL}`, `mount.usr=LABEL=${USR_LABEL}`, 'mount.usrfstype=ext4'],
+    responses: [],
+    rootInit: 'show-usr',
+    proofs: [
+      { pattern: /Mounted sysroot-usr\.mount/, proves: 'the initrd mounted /sysroot/usr from mount.usr=' },
+      { pattern: new RegExp(`^STRATA-USR-SEEN ${USR_MARKER}`, 'm'), proves: 'the root found the /usr partition\'s file in /usr' },
+    ],
   },
   emergency: {
     name: 'emergency',

@@ -9,9 +9,11 @@ export const BOOT_VARIANTS = {
   lvm: { summary: 'ext4 on the LV strata/root of a PV filling the disk', peers: 'dracut TEST-17, mkosi-initrd lvm', needs: ['systemd', 'lvm2'] },
   luks: { summary: "LUKS2 root, unlocked with the passphrase typed at systemd's prompt on the console", peers: 'systemd TEST-24, mkosi-initrd luks', needs: ['systemd', 'cryptsetup-bin'] },
   'luks-keyfile': { summary: 'LUKS2 root, unlocked with a key file named on the kernel command line (rd.luks.key=)', peers: 'systemd TEST-24', needs: ['systemd', 'cryptsetup-bin'] },
+  'luks-tpm2': { summary: 'LUKS2 bound to a TPM2 (swtpm) with systemd-cryptenroll: unlocked with no prompt', peers: 'systemd TEST-70', needs: ['systemd', 'cryptsetup-bin', 'libtss2-esys-3.0.2-0', 'libtss2-tcti-device0'] },
   raid1: { summary: 'ext4 on an mdadm RAID1 of two disks', peers: 'dracut TEST-20, systemd TEST-64', needs: ['systemd', 'mdadm'] },
   'raid1-degraded': { summary: 'the RAID1 with one of its two disks missing, started degraded', peers: 'systemd TEST-64', needs: ['systemd', 'mdadm'] },
   'lvm-luks-raid': { summary: 'LVM on LUKS2 on an mdadm RAID1, passphrase typed at the prompt', peers: 'dracut TEST-26, mkosi-initrd luks_lvm (without RAID)', needs: ['systemd', 'lvm2', 'mdadm', 'cryptsetup-bin'] },
+  usr: { summary: 'a separate /usr partition, mounted by the initrd from mount.usr= before the switch', peers: 'dracut TEST-41', needs: ['systemd'] },
   emergency: { summary: 'the root never appears: emergency mode within 15 s, a shell on the console answers a command', peers: "the talk's demo", needs: ['systemd', 'util-linux'] },
   resume: { summary: 'hibernate to a swap disk; resume= brings the same running system back', peers: "the talk's demo", needs: ['systemd'] },
 } as const satisfies Record<string, { summary: string; peers: string; needs: readonly string[] }>;
