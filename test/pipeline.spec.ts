@@ -58,12 +58,13 @@ describe('the CI pipeline scripts', () => {
   };
 
   it('lock-check passes on the committed locks', async () => {
-    const run = await a.run('bash', ['tools/ci/lock-check.sh', `--projects=${FAMILY.join(',')}`]);
+    // Every job of the pipeline has the cache server's settings, as the workflow's env gives them.
+    const run = await a.run('bash', ['tools/ci/lock-check.sh', `--projects=${FAMILY.join(',')}`], server.client);
     expect(run.exitCode, run.all).toBe(0);
   }, 600_000);
 
   it('after a repository update, the refresh job proposes the changed locks on a branch, and affected selects exactly those recipes and what builds on them', async () => {
-    const run = await a.run('bash', ['tools/ci/refresh-locks.sh', `--projects=${FAMILY.join(',')}`], { STRATA_FIXTURE_SNAPSHOT: '2', STRATA_REFRESH_BRANCH: 'strata/lock-refresh-test' });
+    const run = await a.run('bash', ['tools/ci/refresh-locks.sh', `--projects=${FAMILY.join(',')}`], { ...server.client, STRATA_FIXTURE_SNAPSHOT: '2', STRATA_REFRESH_BRANCH: 'strata/lock-refresh-test' });
     expect(run.exitCode, run.all).toBe(0);
     expect(run.all).toMatch(/strata: committed the new locks of .*initrd-busybox-storage.* on strata\/lock-refresh-test/);
     expect(run.all).toContain('strata: pushed strata/lock-refresh-test to origin');
