@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,43 @@ describe('the shared cache server', () => {
     const again = await push(TOKEN);
     expect(again.exitCode, again.all).toBe(0);
   });
+
+  it('a corrupted entry on the server is replayed by Nx, but nothing of strata installs it: each user of the output checks its SHA256SUMS', async () => {
+    // Every cached artifact on the server gets one byte flipped in its middle (a disk fault, or tampering).
+    const entries = join(server.dataDir, 'v1/cache');
+    const names = await readdir(entries);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const bytes = await readFile(join(entries, name));
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      await writeFile(join(entries, name), bytes);
+    }
+    const c = await createScratchWorkspace('strata-clone-c-');
+    try {
+      // Nx's artifacts carry no checksum: it restores the damaged outputs as hits.
+      const run = await c.nx(['build', 'initrd-busybox', ...STATIC], asClient);
+      expect(run.exitCode, run.all).toBe(0);
+      expect(run.all).toMatch(/nx run initrd-busybox:build.*\[remote cache\]/);
+      const images = join(c.root, 'dist/images/initrd-busybox');
+      const check = await execa('sha256sum', ['--check', '--strict', '--quiet', 'SHA256SUMS'], { cwd: images, reject: false, all: true });
+      expect(check.exitCode, 'the restored image should not match its SHA256SUMS').not.toBe(0);
+      // The boot test refuses it and names the way out...
+      const boot = await c.nx(['run', 'initrd-busybox:boot-test', '--excludeTaskDependencies', ...STATIC], asClient);
+      expect(boot.exitCode).not.toBe(0);
+      expect(boot.all).toMatch(/dist\/images\/initrd-busybox is incomplete.*npx nx run initrd-busybox:build --skip-nx-cache/s);
+      // ...so does the pipeline's artifact step...
+      const collect = await c.run('bash', ['tools/ci/collect-images.sh', join(c.root, 'artifacts'), 'initrd-busybox']);
+      expect(collect.exitCode).not.toBe(0);
+      expect(collect.all).toContain('dist/images/initrd-busybox does not match its SHA256SUMS');
+      // ...and the rebuild it names gives the first clone's bytes.
+      const rebuild = await c.nx(['run', 'initrd-busybox:build', '--skip-nx-cache', ...STATIC]);
+      expect(rebuild.exitCode, rebuild.all).toBe(0);
+      expect(await readFile(join(images, 'SHA256SUMS'), 'utf8')).toBe(await readFile(join(a.root, 'dist/images/initrd-busybox/SHA256SUMS'), 'utf8'));
+      expect((await execa('sha256sum', ['--check', '--strict', '--quiet', 'SHA256SUMS'], { cwd: images, reject: false })).exitCode).toBe(0);
+    } finally {
+      await c.dispose();
+    }
+  }, 600_000);
 
   it('a wrong token, or a server that is down, stops the run with one clear message', async () => {
     // Nothing local: the run must ask the server.

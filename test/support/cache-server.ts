@@ -7,6 +7,8 @@ import { REPO_ROOT } from './scratch-workspace';
 
 export interface CacheServer {
   url: string;
+  /** Where nginx keeps the entries: v1/cache/<hash> and mirror/sha256/<hex>. */
+  dataDir: string;
   /** The Nx client settings that use it. */
   client: Record<string, string>;
   stop(): Promise<void>;
@@ -28,6 +30,7 @@ export async function startCacheServer(token: string): Promise<CacheServer> {
   }
   return {
     url,
+    dataDir: join(dir, 'data'),
     client: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token },
     stop: async () => {
       server.kill('SIGTERM');
