@@ -1,11 +1,12 @@
 /**
  * strata's default systemd profile against dracut's generic image, same kernel, same machine, same
  * run: compressed and uncompressed size, files, kernel modules, cold and cached build time, and
- * boot time to the root's marker (median of several boots each). Prints a table with ratios and
- * writes it to docs/benchmarks.md.
+ * boot time to the root's marker. The two sides alternate (strata, dracut, strata, dracut...) for
+ * builds and for boots, so a busy moment of the machine lands on both; the table gives medians
+ * and the spread (min-max) of each side, and the ratio of the medians. Writes docs/benchmarks.md.
  *
  * dracut (Debian's 059) is unpacked from its .deb into dist/cache/dracut and run from there, so
- * the host's initramfs tooling is left alone. Usage: npm run bench:dracut [-- --boots=3]
+ * the host's initramfs tooling is left alone. Usage: npm run bench:dracut [-- --rounds=5]
  */
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { median, table, writeDocSection } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
 const RECIPE = process.argv.find((a) => a.startsWith('--recipe='))?.slice(9) ?? 'initrd-server';
-const BOOTS = Number(process.argv.find((a) => a.startsWith('--boots='))?.slice(8) ?? '3');
+const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? '5');
 const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
 
 async function seconds(fn: () => Promise<unknown>): Promise<number> {
@@ -62,23 +63,24 @@ async function contents(image: string): Promise<{ files: number; bytes: number; 
   return { files: entries.length, bytes, moduleBytes };
 }
 
-async function bootTimes(kernel: string, initrd: string, disk: string, label: string): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < BOOTS; i++) {
-    await makeRootDisk(disk);
-    const result = await bootAndWatch({
-      kernel,
-      initrd,
-      disks: [disk],
-      append: ['root=LABEL=strata-root', 'rootfstype=ext4', 'ro'],
-      marker: ROOT_MARKER,
-      timeoutMs: 300_000,
-      consoleLog: join(ROOT, 'dist/bench', `${label}-boot-${i}.log`),
-    });
-    if (!result.ok) throw new Error(`${label} did not boot: ${result.reason} (see dist/bench/${label}-boot-${i}.log)`);
-    times.push(result.seconds);
-  }
-  return times;
+async function bootOnce(kernel: string, initrd: string, disk: string, log: string): Promise<number> {
+  await makeRootDisk(disk);
+  const result = await bootAndWatch({
+    kernel,
+    initrd,
+    disks: [disk],
+    append: ['root=LABEL=strata-root', 'rootfstype=ext4', 'ro'],
+    marker: ROOT_MARKER,
+    timeoutMs: 300_000,
+    consoleLog: join(ROOT, 'dist/bench', log),
+  });
+  if (!result.ok) throw new Error(`${log} did not boot: ${result.reason} (see dist/bench/${log})`);
+  return result.seconds;
+}
+
+/** "14.2 (13.9-15.1)": the median and the spread. */
+function spread(values: readonly number[]): string {
+  return `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)})`;
 }
 
 async function main(): Promise<void> {
@@ -89,22 +91,30 @@ async function main(): Promise<void> {
   const cache = await mkdtemp(join(ROOT, 'dist/.work/nx-cache-'));
   const nx = (args: string[]): Promise<unknown> => execa(join(ROOT, 'node_modules/.bin/nx'), args, { cwd: ROOT, env: { ...NX_ENV, NX_CACHE_DIRECTORY: cache } });
 
-  // strata: repositories built first (not counted), then the image layers from an empty cache.
+  // Repositories first (not counted), and dracut unpacked; then the rounds, each side in turn.
   await nx(['run-many', '-t', 'build', '--projects=debian-distro']);
-  const strataCold = await seconds(() => nx(['build', RECIPE, `--kernelVersion=${kver}`]));
-  const strataCached = await seconds(() => nx(['build', RECIPE, `--kernelVersion=${kver}`]));
-  await rm(cache, { recursive: true, force: true });
-  const strataImage = join(ROOT, 'dist/images', RECIPE, `${RECIPE}.cpio.zst`);
-
   const dracutTree = await unpackDracut();
+  const strataImage = join(ROOT, 'dist/images', RECIPE, `${RECIPE}.cpio.zst`);
   const dracutImage = join(ROOT, 'dist/bench/dracut-generic.img');
-  const dracutCold = await seconds(() => buildDracut(dracutTree, kver, dracutImage));
-  const dracutAgain = await seconds(() => buildDracut(dracutTree, kver, dracutImage));
+  const times = { strataCold: [] as number[], strataCached: [] as number[], dracutCold: [] as number[], dracutAgain: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    // strata cold: an empty Nx cache, so every layer of the chain is built again.
+    await rm(cache, { recursive: true, force: true });
+    times.strataCold.push(await seconds(() => nx(['build', RECIPE, `--kernelVersion=${kver}`])));
+    times.dracutCold.push(await seconds(() => buildDracut(dracutTree, kver, dracutImage)));
+    times.strataCached.push(await seconds(() => nx(['build', RECIPE, `--kernelVersion=${kver}`])));
+    times.dracutAgain.push(await seconds(() => buildDracut(dracutTree, kver, dracutImage)));
+  }
+  await rm(cache, { recursive: true, force: true });
 
   const vmlinux = await cachedVmlinux(existsSync(`/usr/lib/modules/${kver}/vmlinuz`) ? `/usr/lib/modules/${kver}/vmlinuz` : `/boot/vmlinuz-${kver}`, join(ROOT, 'dist/boot/kernels', `vmlinux-${kver}`));
   const disk = join(ROOT, 'dist/bench/root.img');
-  const strataBoots = await bootTimes(vmlinux, strataImage, disk, RECIPE);
-  const dracutBoots = await bootTimes(vmlinux, dracutImage, disk, 'dracut');
+  const strataBoots: number[] = [];
+  const dracutBoots: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    strataBoots.push(await bootOnce(vmlinux, strataImage, disk, `${RECIPE}-boot-${round}.log`));
+    dracutBoots.push(await bootOnce(vmlinux, dracutImage, disk, `dracut-boot-${round}.log`));
+  }
 
   const [s, d] = [await contents(strataImage), await contents(dracutImage)];
   const [sSize, dSize] = [(await stat(strataImage)).size, (await stat(dracutImage)).size];
@@ -115,16 +125,16 @@ async function main(): Promise<void> {
     ['uncompressed file data (MB)', mb(s.bytes), mb(d.bytes), ratio(s.bytes, d.bytes)],
     ['files (archive entries)', s.files, d.files, ratio(s.files, d.files)],
     ['kernel modules (MB)', mb(s.moduleBytes), mb(d.moduleBytes), ratio(s.moduleBytes, d.moduleBytes)],
-    ['cold build (s)', strataCold.toFixed(1), dracutCold.toFixed(1), ratio(strataCold, dracutCold)],
-    ['cached build (s) (dracut: second run, it has no cache)', strataCached.toFixed(1), dracutAgain.toFixed(1), ratio(strataCached, dracutAgain)],
-    [`boot to the root's marker (s, median of ${BOOTS})`, median(strataBoots).toFixed(1), median(dracutBoots).toFixed(1), ratio(median(strataBoots), median(dracutBoots))],
+    [`cold build (s), median (min-max) of ${ROUNDS}`, spread(times.strataCold), spread(times.dracutCold), ratio(median(times.strataCold), median(times.dracutCold))],
+    ['cached build (s) (dracut: a second run, it has no cache)', spread(times.strataCached), spread(times.dracutAgain), ratio(median(times.strataCached), median(times.dracutAgain))],
+    [`boot to the root's marker (s), median (min-max) of ${ROUNDS}`, spread(strataBoots), spread(dracutBoots), ratio(median(strataBoots), median(dracutBoots))],
   ];
   const report = [
     `strata \`${RECIPE}\` vs dracut 059 \`--no-hostonly --compress zstd\`, kernel ${kver}, QEMU TCG, ${new Date().toISOString().slice(0, 10)}`,
     '',
     table(['', `strata ${RECIPE}`, 'dracut generic', 'ratio strata/dracut'], rows),
     '',
-    `boot times (s): strata ${strataBoots.map((t) => t.toFixed(1)).join(', ')}; dracut ${dracutBoots.map((t) => t.toFixed(1)).join(', ')}`,
+    `Each side in turn, ${ROUNDS} rounds. Boots (s): strata ${strataBoots.map((t) => t.toFixed(1)).join(', ')}; dracut ${dracutBoots.map((t) => t.toFixed(1)).join(', ')}. Cold builds (s): strata ${times.strataCold.map((t) => t.toFixed(1)).join(', ')}; dracut ${times.dracutCold.map((t) => t.toFixed(1)).join(', ')}.`,
   ].join('\n');
   console.log(report);
   await writeDocSection(join(ROOT, 'docs/benchmarks.md'), 'bench:dracut', `## strata vs dracut\n\nCommand: \`npm run bench:dracut\`\n\n${report}`);
