@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeCpioEntries, type CpioEntry } from '@strata/cpio';
+import { sha256File } from '@strata/output';
 import { appendUncompressedArchive } from './append-archive';
 import { bootAndWatch } from './qemu';
 import { startSoftwareTpm } from './swtpm';
@@ -36,12 +36,6 @@ export async function singleFileArchive(path: string, content: string | Buffer, 
   const chunks: Buffer[] = [];
   for await (const chunk of writeCpioEntries(entries)) chunks.push(chunk);
   return Buffer.concat(chunks);
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 export function provisionedDiskPath(dir: string, disk: string): string {

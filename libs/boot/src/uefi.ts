@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { sha256File } from '@strata/output';
 import { bootAndWatch } from './qemu';
 
 /** Debian's OVMF (package ovmf) and systemd-boot (systemd-boot-efi). */
@@ -57,10 +58,6 @@ export async function makeEsp(image: string, files: [string, string][]): Promise
 /** The GUID that owns the test's signature lists (any fixed one will do). */
 const OWNER_GUID = '5e1f3a0c-0000-4000-8000-57a7a0000001';
 
-async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
-}
-
 /**
  * An OVMF variable store with Secure Boot enforcing and the given certificate in db, the test's
  * own throwaway PK and KEK above it. systemd-boot enrols the keys (loader.conf
@@ -72,7 +69,7 @@ export async function enrolledSecureBootVars(dir: string, dbCertificate: string)
   const vars = join(dir, 'OVMF_VARS.enrolled.fd');
   const keyFile = `${vars}.key`;
   const key = createHash('sha256')
-    .update([await sha256(dbCertificate), await sha256(SYSTEMD_BOOT), await sha256(OVMF.secureBootCode), await sha256(OVMF.emptyVars)].join('\n'))
+    .update([await sha256File(dbCertificate), await sha256File(SYSTEMD_BOOT), await sha256File(OVMF.secureBootCode), await sha256File(OVMF.emptyVars)].join('\n'))
     .digest('hex');
   if ((await readFile(keyFile, 'utf8').catch(() => '')).trim() === key && (await stat(vars).then(() => true, () => false))) return { vars, enrolled: false };
   await rm(keyFile, { force: true });
