@@ -13,6 +13,8 @@ export interface ConsoleResponse {
   /** Tested against the console text that arrived since the previous response. */
   prompt: RegExp;
   send: string;
+  /** Wait this long after the prompt before typing (a program may flush its input first). */
+  delayMs?: number;
 }
 
 /** UEFI firmware (OVMF): its code, and a private copy of its variable store, which the guest may change. */
@@ -135,7 +137,9 @@ export async function bootAndWatch(options: BootOptions): Promise<BootResult> {
       if (next && next.prompt.test(consoleText.slice(answeredUpTo))) {
         pending.shift();
         answeredUpTo = consoleText.length;
-        child.stdin.write(next.send);
+        const type = (): void => void (settled || child.stdin.write(next.send));
+        if (next.delayMs) setTimeout(type, next.delayMs);
+        else type();
       }
     };
     child.stdout.on('data', watch);

@@ -216,7 +216,8 @@ export const ROOT_VARIANTS: Record<BootVariantName, RootVariant> = {
     // sulogin asks for Enter first (the account is locked, SYSTEMD_SULOGIN_FORCE lets it through),
     // then root's shell prompts.
     responses: [
-      { prompt: /Press Enter for maintenance/, send: '\n' },
+      // The whole prompt, then a pause: a key that arrives before sulogin reads is flushed away.
+      { prompt: /Press Enter for maintenance[\s\S]*continue\): $/, send: '\n', delayMs: 1000 },
       { prompt: /[#$] $/, send: `${EMERGENCY_COMMAND}\n` },
     ],
     marker: EMERGENCY_ANSWER,
