@@ -112,7 +112,9 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(console).toMatch(/You are in emergency mode/);
     // The typed command and its answer: the answer is computed, so only a real shell prints it.
     expect(console).toContain('echo "STRATA-EMERGENCY-SHELL $((6 * 7)) $(id -u)"');
-    expect(console).toMatch(/^STRATA-EMERGENCY-SHELL 42 0\r?$/m);
+    // The typed line holds $((6 * 7)), never 42: the answer appears only when a shell computed it.
+    // (Not anchored to a line: journald's console output may share the line.)
+    expect(console).toContain('STRATA-EMERGENCY-SHELL 42 0');
   });
 
   it('resume: the first boot hibernates to swap, the second resumes the same running system', async () => {
