@@ -19,7 +19,7 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(lock.exitCode, lock.all).toBe(0);
     const build = await ws.nx(['run', 'initrd-server:build', '--output-style=static']);
     expect(build.exitCode, build.all).toBe(0);
-    const variants = ['lvm', 'luks', 'luks-keyfile', 'luks-tpm2', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'usr', 'emergency', 'resume'];
+    const variants = ['lvm', 'luks', 'luks-keyfile', 'luks-tpm2', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'btrfs', 'xfs', 'usr', 'emergency', 'resume'];
     const queue = [...variants];
     const worker = async () => {
       for (let variant = queue.shift(); variant; variant = queue.shift()) {
@@ -97,6 +97,24 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(console).toMatch(/Finished systemd-cryptsetup@strata\\x2dcrypt\.service/);
   });
 
+  it('btrfs: the root is the subvolume named by rootflags=subvol=, made by the initrd\'s own btrfs-progs', async () => {
+    passed('btrfs');
+    expect(await consoleOf('btrfs', 'disks/provision.log')).not.toMatch(/STRATA-PROVISION-FAILED/);
+    const console = await consoleOf('btrfs');
+    expect(console).toMatch(/rootflags=subvol=strata-rootvol/);
+    expect(console).toMatch(/BTRFS: device label strata-root devid 1 transid \d+ \/dev\/vda scanned by \(udev-worker\)/);
+    // The top level holds only the subvolume: the marker comes from the init inside it.
+    expect(console.search(/Mounted sysroot\.mount/)).toBeLessThan(console.search(/STRATA-ROOT-REACHED/));
+  });
+
+  it('xfs: the initrd mounts an XFS v5 root with the kernel\'s xfs module alone', async () => {
+    passed('xfs');
+    const console = await consoleOf('xfs');
+    expect(console).toMatch(/XFS \(vda\): Mounting V5 Filesystem/);
+    expect(console).toMatch(/XFS \(vda\): Ending clean mount/);
+    expect(console.search(/Mounted sysroot\.mount/)).toBeLessThan(console.search(/STRATA-ROOT-REACHED/));
+  });
+
   it('usr: the initrd mounts the separate /usr partition named by mount.usr=, and the root reads its file', async () => {
     passed('usr');
     const console = await consoleOf('usr');
@@ -143,7 +161,7 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     const run = await ws.nx(['run', 'initrd-server:boot-test', '--root=luks2', '--excludeTaskDependencies', '--output-style=static']);
     expect(run.exitCode).not.toBe(0);
     // Nx checks the option against the executor's schema, whose enum is the list of variants.
-    expect(run.all).toMatch(/'luks2' should be one of ext4,lvm,luks,luks-keyfile,luks-tpm2,raid1,raid1-degraded,lvm-luks-raid,usr,emergency,resume/);
+    expect(run.all).toMatch(/'luks2' should be one of ext4,lvm,luks,luks-keyfile,luks-tpm2,raid1,raid1-degraded,lvm-luks-raid,btrfs,xfs,usr,emergency,resume/);
     const show = await ws.nx(['show', 'project', 'initrd-busybox', '--json']);
     expect(Object.keys(JSON.parse(show.all.slice(show.all.indexOf('{'))).targets['boot-test'].configurations ?? {})).toEqual(['ext4']);
   }, 120_000);

@@ -7,7 +7,7 @@
 # the sandbox every tool that works on an image root runs in; for unified kernel images
 # systemd-stub (systemd-boot-efi), sbsigntool, faketime (sbsign writes the signing time, which a
 # reproducible signature must fix), and for booting them OVMF, efitools and mtools/dosfstools (the
-# test's ESP and its Secure Boot keys), swtpm (the TPM2 of the luks-tpm2 boot). Then the npm dependencies.
+# test's ESP and its Secure Boot keys), swtpm (the TPM2 of the luks-tpm2 boot), xfsprogs (mkfs.xfs formats the xfs boot's disk). Then the npm dependencies.
 # Idempotent; runs as root (or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,7 +18,7 @@ packages=(
   qemu-system-x86 linux-image-amd64 busybox-static systemd-container
   xz-utils lz4 bzip2 chromium fonts-liberation
   nginx-light util-linux bubblewrap uidmap
-  systemd-boot-efi sbsigntool faketime binutils ovmf efitools mtools dosfstools swtpm
+  systemd-boot-efi sbsigntool faketime binutils ovmf efitools mtools dosfstools swtpm xfsprogs
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { writeCpioEntries, type CpioEntry } from '@strata/cpio';
 import { sha256File } from '@strata/output';
 import { appendUncompressedArchive } from './append-archive';
@@ -47,6 +48,16 @@ export function provisionedTpmState(dir: string): string {
   return join(dir, 'tpm');
 }
 
+/** Run a disk's host mkfs on its image file; a missing tool says what to install. */
+async function formatOnHost(command: string[], image: string, variant: string): Promise<void> {
+  const [tool, ...args] = command;
+  const run = await execa(tool, [...args, image], { reject: false, all: true });
+  if ((run as { code?: string }).code === 'ENOENT') {
+    throw new Error(`the ${variant} variant formats its disk with the host's ${tool}, which is not installed: run tools/host/setup.sh (it installs ${tool === 'mkfs.xfs' ? 'xfsprogs' : tool})`);
+  }
+  if (run.exitCode !== 0) throw new Error(`${[tool, ...args, image].join(' ')} failed (exit ${run.exitCode}): ${run.all}`);
+}
+
 /**
  * Build the variant's storage stack on blank raw disk images, without the host's device-mapper or
  * loop devices: a QEMU guest booted with the initrd's own tools (lvm2, mdadm, cryptsetup) runs the
@@ -66,6 +77,7 @@ export async function provisionDisks(variant: RootVariant, options: ProvisionOpt
       await rm(temps[i], { force: true });
       await (await open(temps[i], 'w')).close();
       await truncate(temps[i], disk.sizeMiB * 1024 * 1024);
+      if (disk.hostFormat) await formatOnHost(disk.hostFormat, temps[i], variant.name);
     }
     const tpmState = `${provisionedTpmState(options.dir)}.tmp-${process.pid}`;
     await rm(tpmState, { recursive: true, force: true });

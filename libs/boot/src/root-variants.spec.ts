@@ -13,8 +13,18 @@ describe('ROOT_VARIANTS', () => {
       if (!variant.provision) continue;
       const names = variant.provision.disks.map((disk) => disk.name);
       for (const name of variant.bootDisks ?? []) expect(names).toContain(name);
-      expect(variant.provision.steps.join('\n')).toContain('dd if="$ROOT_IMAGE" of="$TOP"');
+      // A block copy onto the stack's top device, or a file copy into the file system made on it.
+      expect(variant.provision.steps.join('\n')).toMatch(/dd if="\$ROOT_IMAGE" of="\$TOP"|mount -t ext4 -o ro "\$ROOT_IMAGE" \/mnt\/source[\s\S]*cp -a \/mnt\/source\/\. /);
     }
+  });
+
+  it('formats on the host only with a named tool, and copies files into the btrfs subvolume the boot names', () => {
+    const hostTools = Object.values(ROOT_VARIANTS).flatMap((variant) => variant.provision?.disks ?? []).flatMap((disk) => (disk.hostFormat ? [disk.hostFormat[0]] : []));
+    expect(hostTools).toEqual(['mkfs.xfs']);
+    const btrfs = ROOT_VARIANTS.btrfs;
+    const subvolume = btrfs.append.find((arg) => arg.startsWith('rootflags=subvol='))?.slice('rootflags=subvol='.length);
+    expect(btrfs.provision?.steps).toContain(`btrfs subvolume create /mnt/top/${subvolume} || fail "btrfs subvolume create"`);
+    expect(btrfs.provision?.steps.join('\n')).toContain(`cp -a /mnt/source/. /mnt/top/${subvolume}/`);
   });
 
   it('a degraded mirror boots with fewer disks than it was built on', () => {

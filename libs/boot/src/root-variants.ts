@@ -12,6 +12,12 @@ import type { ConsoleResponse } from './qemu';
 export interface ProvisionedDisk {
   name: string;
   sizeMiB: number;
+  /**
+   * A host command that formats the blank image file before the guest runs (the image path is
+   * appended), for a file system whose tools the initrd does not carry. mkfs works on a plain file:
+   * no loop device. The first word is the host tool setup installs.
+   */
+  hostFormat?: string[];
 }
 
 /** Console text that must appear, and what it proves (for the failure message). */
@@ -54,6 +60,8 @@ export const LUKS_PASSPHRASE = 'strata-test-passphrase';
 /** Fixed, so the kernel command line can name the volume (rd.luks.name=<uuid>=...). */
 export const LUKS_UUID = '5e1f3a0c-4c1b-4d2e-9b8f-0d6a7c2e9f11';
 export const LUKS_NAME = 'strata-crypt';
+/** The btrfs subvolume the root is in (rootflags=subvol=). */
+export const BTRFS_SUBVOLUME = 'strata-rootvol';
 export const LVM_VG = 'strata';
 export const LVM_LV = 'root';
 export const LVM_ROOT_DEVICE = `/dev/mapper/${LVM_VG}-${LVM_LV}`;
@@ -95,6 +103,14 @@ const lvmOnTop = (): string[] => [
   `lvm vgcreate --config "$cfg" --yes ${LVM_VG} "$TOP" || fail vgcreate`,
   `lvm lvcreate --config "$cfg" --yes -Zn -n ${LVM_LV} -l 100%FREE ${LVM_VG} || fail lvcreate`,
   `TOP=${LVM_ROOT_DEVICE}`,
+];
+/** A copy of the root image's files onto the file system mounted at $1, for roots that are not ext4. */
+const copyRootFiles = (target: string): string[] => [
+  'modprobe ext4 || fail "modprobe ext4"',
+  'mkdir -p /mnt/source',
+  'mount -t ext4 -o ro "$ROOT_IMAGE" /mnt/source || fail "mount the root image"',
+  `cp -a /mnt/source/. ${target}/ || fail "copy the root files"`,
+  'umount /mnt/source || fail "umount the root image"',
 ];
 const copyRootImage = (): string[] => ['[ -b "$TOP" ] || fail "no $TOP"', 'dd if="$ROOT_IMAGE" of="$TOP" bs=1M conv=fsync status=none || fail dd'];
 const closeLvm = (): string[] => [`lvm vgchange --config "$cfg" -an ${LVM_VG} || fail vgchange`];
@@ -192,6 +208,49 @@ export const ROOT_VARIANTS: Record<BootVariantName, RootVariant> = {
     append: [...luksArgs, `root=${LVM_ROOT_DEVICE}`],
     responses: [passphrasePrompt],
     proofs: [mirrors(2), unlocked, lvmActivated],
+  },
+  btrfs: {
+    name: 'btrfs',
+    provision: {
+      // 128 MiB: mkfs.btrfs's minimum for separate data and metadata.
+      disks: [{ name: 'btrfs', sizeMiB: 128 }],
+      steps: [
+        'modprobe btrfs || fail "modprobe btrfs"',
+        `mkfs.btrfs --quiet --force --label ${ROOT_LABEL} /dev/vda || fail mkfs.btrfs`,
+        'mkdir -p /mnt/top',
+        'mount -t btrfs /dev/vda /mnt/top || fail "mount the btrfs"',
+        // The root goes in a subvolume; the top level holds nothing but it, so no /sbin/init.
+        `btrfs subvolume create /mnt/top/${BTRFS_SUBVOLUME} || fail "btrfs subvolume create"`,
+        ...copyRootFiles(`/mnt/top/${BTRFS_SUBVOLUME}`),
+        'umount /mnt/top || fail "umount the btrfs"',
+      ],
+    },
+    append: [`root=LABEL=${ROOT_LABEL}`, 'rootfstype=btrfs', `rootflags=subvol=${BTRFS_SUBVOLUME}`],
+    responses: [],
+    proofs: [
+      { pattern: new RegExp(`BTRFS: device label ${ROOT_LABEL} devid 1`), proves: 'the kernel scanned the btrfs file system' },
+      { pattern: /Mounted sysroot\.mount/, proves: 'systemd mounted the root' },
+    ],
+  },
+  xfs: {
+    name: 'xfs',
+    provision: {
+      // 300 MiB: mkfs.xfs's minimum; the image file stays sparse.
+      disks: [{ name: 'xfs', sizeMiB: 300, hostFormat: ['mkfs.xfs', '-q', '-f', '-L', ROOT_LABEL] }],
+      steps: [
+        'modprobe xfs || fail "modprobe xfs"',
+        'mkdir -p /mnt/root',
+        'mount -t xfs /dev/vda /mnt/root || fail "mount the xfs"',
+        ...copyRootFiles('/mnt/root'),
+        'umount /mnt/root || fail "umount the xfs"',
+      ],
+    },
+    append: [`root=LABEL=${ROOT_LABEL}`],
+    responses: [],
+    proofs: [
+      { pattern: /XFS \(vda\): Mounting V5 Filesystem/, proves: 'the kernel mounted the root as XFS (v5)' },
+      { pattern: /Mounted sysroot\.mount/, proves: 'systemd mounted the root' },
+    ],
   },
   usr: {
     name: 'usr',

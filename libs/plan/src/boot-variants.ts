@@ -13,6 +13,8 @@ export const BOOT_VARIANTS = {
   raid1: { summary: 'ext4 on an mdadm RAID1 of two disks', peers: 'dracut TEST-20, systemd TEST-64', needs: ['systemd', 'mdadm'] },
   'raid1-degraded': { summary: 'the RAID1 with one of its two disks missing, started degraded', peers: 'systemd TEST-64', needs: ['systemd', 'mdadm'] },
   'lvm-luks-raid': { summary: 'LVM on LUKS2 on an mdadm RAID1, passphrase typed at the prompt', peers: 'dracut TEST-26, mkosi-initrd luks_lvm (without RAID)', needs: ['systemd', 'lvm2', 'mdadm', 'cryptsetup-bin'] },
+  btrfs: { summary: 'btrfs root in a subvolume (rootflags=subvol=); the top level holds no init', peers: 'dracut TEST-11', needs: ['systemd', 'btrfs-progs'] },
+  xfs: { summary: 'XFS (v5) root, formatted by the host\'s mkfs.xfs', peers: 'dracut TEST-44', needs: ['systemd', 'util-linux'] },
   usr: { summary: 'a separate /usr partition, mounted by the initrd from mount.usr= before the switch', peers: 'dracut TEST-41', needs: ['systemd'] },
   emergency: { summary: 'the root never appears: emergency mode within 15 s, a shell on the console answers a command', peers: "the talk's demo", needs: ['systemd', 'util-linux'] },
   resume: { summary: 'hibernate to a swap disk; resume= brings the same running system back', peers: "the talk's demo", needs: ['systemd'] },
