@@ -17,12 +17,12 @@ describe('nx run-many -t boot-test', () => {
 
   it('boots every initrd recipe to the root\'s marker', async () => {
     // The Debian-derived distribution follows the mirror: relock its recipes to what it serves today.
-    const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server,initrd-distro-kernel,sysext-server-debug', '--output-style=static']);
+    const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server,initrd-network,initrd-distro-kernel,sysext-server-debug', '--output-style=static']);
     expect(lock.exitCode, lock.all).toBe(0);
     const run = await ws.nx(['run-many', '-t', 'boot-test', '--output-style=static']);
     expect(run.exitCode, run.all).toBe(0);
     const booted = [...run.all.matchAll(/^(\S+): booted to the root's marker in ([\d.]+) s/gm)].map((m) => m[1]).sort();
-    expect(booted).toEqual(['initrd-base', 'initrd-busybox', 'initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage', 'initrd-distro-kernel', 'initrd-server']);
+    expect(booted).toEqual(['initrd-base', 'initrd-busybox', 'initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage', 'initrd-distro-kernel', 'initrd-network', 'initrd-server']);
     // The systemd initrd really ran systemd and switched root with it.
     const console = await readFile(join(ws.root, 'dist/boot/initrd-server/console.log'), 'utf8');
     expect(console).toMatch(/systemd\[1\]: .*initrd/i);

@@ -15,8 +15,9 @@ import { cachedProvisionedDisks, provisionedDiskPath, provisionedTpmState, singl
 import { copyTpmState, startSoftwareTpm } from './swtpm';
 import { bootAndWatch, type BootDisk, type BootResult } from './qemu';
 import { makeRootDisk, makeUsrDisk, ROOT_MARKER, type RootInit } from './root-disk';
-import { EMERGENCY_ANSWER, HIBERNATED_MARKER, RESUMED_MARKER, ROOT_LABEL, ROOT_VARIANTS, SWAP_LABEL, USR_LABEL, USR_MARKER, USR_MARKER_FILE, type ConsoleProof } from './root-variants';
+import { EMERGENCY_ANSWER, GUEST_SERVER_ADDRESS, HIBERNATED_MARKER, RESUMED_MARKER, ROOT_LABEL, ROOT_VARIANTS, SWAP_LABEL, USR_LABEL, USR_MARKER, USR_MARKER_FILE, type ConsoleProof, type RootVariant } from './root-variants';
 import { cachedVmlinux } from './vmlinux';
+import { serveNetworkRoot } from './network-servers';
 
 /**
  * A boot test, from built outputs to a verdict: the initrd (with an extension appended when one
@@ -109,8 +110,35 @@ export function resumeProblem(first: string, second: string): string | undefined
   return undefined;
 }
 
+/** What a boot of the plan needs, prepared once: the kernel, the initrd, the root's init. */
+interface PreparedBoot {
+  plan: BootTestPlan;
+  variant: RootVariant;
+  addon?: ExtensionAddon;
+  kernel: string;
+  /** The initrd as built (provisioning boots it), and what boots (with the appended archives). */
+  builtInitrd: string;
+  initrd: string;
+  rootImage: string;
+  init: RootInit;
+}
+
 /** Boot the plan's initrd to the root's marker; false (having said why) when it does not get there. */
 export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
+  const boot = await prepareBoot(plan);
+  const { variant, init } = boot;
+  if (!variant.network) return await bootAndJudge(boot, await attachDisks(boot), []);
+  // A network root: no disk; the server runs for the whole test, on 127.0.0.1 only.
+  const served = await serveNetworkRoot(variant.network, plan.workDir, init);
+  console.log(`${plan.label}: the root is served by ${served.server.label}, forwarded to the guest's ${GUEST_SERVER_ADDRESS}:${variant.network.guestPort} (QEMU user network, restrict=on)`);
+  try {
+    return await bootAndJudge(boot, [], served.qemuArgs);
+  } finally {
+    await served.server.stop();
+  }
+}
+
+async function prepareBoot(plan: BootTestPlan): Promise<PreparedBoot> {
   const { label, initrdName, imageDir, workDir: work } = plan;
   const variant = ROOT_VARIANTS[plan.root];
   const addon = plan.extensionImageDir ? await extensionArchive(label, plan.extensionImageDir, work) : undefined;
@@ -140,7 +168,15 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     ? { kind: 'hibernate', swapLabel: SWAP_LABEL, hibernated: HIBERNATED_MARKER, resumed: RESUMED_MARKER }
     : variant.rootInit === 'show-usr'
       ? { kind: 'show-usr', markerFile: USR_MARKER_FILE }
-      : { kind: 'marker' };
+      : variant.rootInit === 'show-network'
+        ? { kind: 'show-network' }
+        : { kind: 'marker' };
+  return { plan, variant, ...(addon ? { addon } : {}), kernel, builtInitrd, initrd, rootImage, init };
+}
+
+/** The disks of a local root: the root image, or the provisioned stack; a /usr or swap disk. */
+async function attachDisks({ plan, variant, kernel, builtInitrd, rootImage, init }: PreparedBoot): Promise<BootDisk[]> {
+  const { label, workDir: work } = plan;
   const makeRoot = () => makeRootDisk(rootImage, { label: ROOT_LABEL, init });
   let disks: BootDisk[] = [{ file: rootImage }];
   if (variant.provision) {
@@ -177,6 +213,12 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     await execa('mkswap', ['-L', SWAP_LABEL, swap]);
     disks.push({ file: swap });
   }
+  return disks;
+}
+
+/** Boot (twice for resume, again with another TPM for luks-tpm2) and judge the console. */
+async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBoot, disks: BootDisk[], networkArgs: string[]): Promise<boolean> {
+  const { label, initrdName, workDir: work } = plan;
   const consoleLog = join(work, 'console.log');
   const boot = async (marker: string, log: string, untilPowerOff = false, otherTpm = false): Promise<BootResult> => {
     // The provisioned TPM, copied: the boot may change its state, the next boot starts from the same.
@@ -187,7 +229,7 @@ export async function runBootTest(plan: BootTestPlan): Promise<boolean> {
     const tpm = variant.tpm ? await startSoftwareTpm(tpmRun) : undefined;
     try {
       // Without the sealed key, systemd-cryptsetup's TPM2 errors are expected: only the prompt counts.
-      return await bootOnce(marker, log, untilPowerOff, tpm?.qemuArgs ?? [], otherTpm ? [/Kernel panic - not syncing/] : variant.failurePatterns);
+      return await bootOnce(marker, log, untilPowerOff, [...(tpm?.qemuArgs ?? []), ...networkArgs], otherTpm ? [/Kernel panic - not syncing/] : variant.failurePatterns);
     } finally {
       await tpm?.stop();
     }

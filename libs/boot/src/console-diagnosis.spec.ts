@@ -37,6 +37,19 @@ describe('diagnoseConsole', () => {
     expect(diagnoseConsole("[ 9.6] systemd-cryptsetup[139]: Failed to activate, key file '/etc/k.key' missing.")).toEqual(["systemd-cryptsetup: Failed to activate, key file '/etc/k.key' missing"]);
   });
 
+  it('reads nbd-client\'s answer from the server and the netroot generator\'s complaint', () => {
+    const text = [
+      '[   15.58] nbd-client[266]: Negotiation: ..Error: Unknown error returned by server. Server said: Export unknown',
+      '[   15.59] systemd[1]: Failed to start nbd@nbd0.service - NBD client connection for nbd0.',
+      '[    3.10] strata-netroot-generator: root=nfs4:fileserver:/srv: the NFS server \'fileserver\' must be an IPv4 address',
+    ].join('\n');
+    expect(diagnoseConsole(text)).toEqual([
+      'nbd-client: Unknown error returned by server. Server said: Export unknown',
+      'failed to start nbd@nbd0.service - NBD client connection for nbd0',
+      "strata-netroot-generator: root=nfs4:fileserver:/srv: the NFS server 'fileserver' must be an IPv4 address",
+    ]);
+  });
+
   it('finds nothing in a healthy boot', () => {
     expect(diagnoseConsole('[ 1.0] systemd[1]: Starting a.service - A...\n[ 1.2] systemd[1]: Started a.service - A.\nSTRATA-ROOT-REACHED 3.1\n')).toEqual([]);
   });

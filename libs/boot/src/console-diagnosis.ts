@@ -11,6 +11,8 @@ const REASONS: { pattern: RegExp; say: (match: RegExpMatchArray) => string }[] =
   { pattern: /Failed to mount (.+?)\.?$/, say: (m) => `failed to mount ${m[1]}` },
   { pattern: /(\S+\.(?:service|mount|device|target)): Failed with result '([^']+)'/, say: (m) => `${m[1]} failed (${m[2]})` },
   { pattern: /systemd-cryptsetup\[\d+\]: (Failed to activate.*?)\.?$/, say: (m) => `systemd-cryptsetup: ${m[1]}` },
+  { pattern: /nbd-client\[\d+\]: Negotiation: .*?Error: (.+?)\.?$/, say: (m) => `nbd-client: ${m[1]}` },
+  { pattern: /(strata-netroot-generator: .+)$/, say: (m) => m[1] },
   { pattern: /(VFS: Unable to mount root fs.*)$/, say: (m) => m[1] },
   { pattern: /(Cannot open access to console, the root account is locked.*)$/, say: (m) => m[1] },
 ];

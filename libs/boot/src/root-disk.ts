@@ -35,7 +35,38 @@ function showUsrInit(markerFile: string): string[] {
   return [`echo "STRATA-USR-SEEN $(/bin/busybox cat /usr/${markerFile} 2>/dev/null || echo nothing)"`, ...markerInit()];
 }
 
-export type RootInit = { kind: 'marker' } | { kind: 'hibernate'; swapLabel: string; hibernated: string; resumed: string } | { kind: 'show-usr'; markerFile: string };
+/**
+ * An init that shows what the initrd left the root on the network: the mount of /, the networkd
+ * configuration systemd-network-generator wrote from the command line (/run comes along at the
+ * switch), and the routes.
+ */
+function showNetworkInit(): string[] {
+  return [
+    `echo "STRATA-ROOT-MOUNT $(/bin/busybox grep ' / ' /proc/mounts | /bin/busybox tail -n 1)"`,
+    'for file in /run/systemd/network/*; do /bin/busybox sed "s/^/STRATA-NETWORK-CONFIG /" "$file"; done',
+    '/bin/busybox ip -4 route | /bin/busybox sed "s/^/STRATA-NETWORK-ROUTE /"',
+    ...markerInit(),
+  ];
+}
+
+export type RootInit =
+  | { kind: 'marker' }
+  | { kind: 'hibernate'; swapLabel: string; hibernated: string; resumed: string }
+  | { kind: 'show-usr'; markerFile: string }
+  | { kind: 'show-network' };
+
+function initLines(init: RootInit): string[] {
+  switch (init.kind) {
+    case 'hibernate':
+      return hibernateInit(init.swapLabel, init.hibernated, init.resumed);
+    case 'show-usr':
+      return showUsrInit(init.markerFile);
+    case 'show-network':
+      return showNetworkInit();
+    default:
+      return markerInit();
+  }
+}
 
 /** A /usr file system for the usr variant: one file, labelled, made with mkfs.ext4 -d. */
 export async function makeUsrDisk(image: string, label: string, markerFile: string, marker: string): Promise<void> {
@@ -52,24 +83,28 @@ export async function makeUsrDisk(image: string, label: string, markerFile: stri
 }
 
 /**
- * A tiny ext4 root file system for boot tests: os-release (systemd's switch-root checks for it)
- * and an init that prints the marker and powers off. Made with mkfs.ext4 -d: no mount, no loop device.
+ * The test root's files, in an empty folder: os-release (systemd's switch-root checks for it), a
+ * static busybox, and the init.
+ */
+export async function writeRootTree(tree: string, options: { busybox?: string; init?: RootInit } = {}): Promise<void> {
+  for (const dir of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'run', 'tmp', 'usr']) await mkdir(join(tree, dir));
+  await copyFile(options.busybox ?? '/bin/busybox', join(tree, 'bin/busybox'));
+  await chmod(join(tree, 'bin/busybox'), 0o755);
+  await symlink('busybox', join(tree, 'bin/sh'));
+  await writeFile(join(tree, 'etc/os-release'), 'NAME="strata boot test root"\nID=strata-test-root\nVERSION_ID=1\n');
+  await writeFile(join(tree, 'sbin/init'), ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc 2>/dev/null', ...initLines(options.init ?? { kind: 'marker' }), ''].join('\n'));
+  await chmod(join(tree, 'sbin/init'), 0o755);
+}
+
+/**
+ * A tiny ext4 root file system for boot tests (writeRootTree's files): an init that prints the
+ * marker and powers off, or another RootInit. Made with mkfs.ext4 -d: no mount, no loop device.
  */
 export async function makeRootDisk(image: string, options: { busybox?: string; label?: string; sizeMiB?: number; init?: RootInit } = {}): Promise<void> {
   await mkdir(dirname(image), { recursive: true });
-  const init = options.init ?? { kind: 'marker' };
   const tree = await mkdtemp(`${image}.tree-`);
   try {
-    for (const dir of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'run', 'tmp', 'usr']) await mkdir(join(tree, dir));
-    await copyFile(options.busybox ?? '/bin/busybox', join(tree, 'bin/busybox'));
-    await chmod(join(tree, 'bin/busybox'), 0o755);
-    await symlink('busybox', join(tree, 'bin/sh'));
-    await writeFile(join(tree, 'etc/os-release'), 'NAME="strata boot test root"\nID=strata-test-root\nVERSION_ID=1\n');
-    await writeFile(
-      join(tree, 'sbin/init'),
-      ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc 2>/dev/null', ...(init.kind === 'hibernate' ? hibernateInit(init.swapLabel, init.hibernated, init.resumed) : init.kind === 'show-usr' ? showUsrInit(init.markerFile) : markerInit()), ''].join('\n'),
-    );
-    await chmod(join(tree, 'sbin/init'), 0o755);
+    await writeRootTree(tree, options);
     await rm(image, { force: true });
     await execa('mkfs.ext4', ['-q', '-F', '-L', options.label ?? 'strata-root', '-d', tree, image, `${options.sizeMiB ?? 32}M`], { env: { E2FSPROGS_FAKE_TIME: '1700000000' } });
   } finally {

@@ -52,7 +52,13 @@ export interface RootVariant {
   /** The console text that ends the boot as failed, instead of the default. */
   failurePatterns?: RegExp[];
   /** What the test root's /sbin/init does instead of printing the marker and powering off. */
-  rootInit?: 'hibernate-then-marker' | 'show-usr';
+  rootInit?: 'hibernate-then-marker' | 'show-usr' | 'show-network';
+  /**
+   * The root is served over the network instead of attached as a disk: by NFS-Ganesha (the root's
+   * files) or nbd-server (the root image), on 127.0.0.1, forwarded to the guest's
+   * GUEST_SERVER_ADDRESS:guestPort through QEMU's restricted user network.
+   */
+  network?: { server: 'nfs' | 'nbd'; guestPort: number };
 }
 
 /** The test volume's passphrase: typed at systemd's prompt, or read from the key file. */
@@ -60,6 +66,14 @@ export const LUKS_PASSPHRASE = 'strata-test-passphrase';
 /** Fixed, so the kernel command line can name the volume (rd.luks.name=<uuid>=...). */
 export const LUKS_UUID = '5e1f3a0c-4c1b-4d2e-9b8f-0d6a7c2e9f11';
 export const LUKS_NAME = 'strata-crypt';
+/** The guest's address for the forwarded servers of the network roots (QEMU's user network). */
+export const GUEST_SERVER_ADDRESS = '10.0.2.100';
+/** The NFS export's pseudo path, and the NBD export's name. */
+export const NFS_EXPORT = '/strata-root';
+export const NBD_EXPORT = 'strata-root';
+/** The guest NIC's MAC, and the name ifname= gives the interface with it. */
+export const GUEST_MAC = '52:54:00:5e:00:53';
+export const NET_INTERFACE = 'strata0';
 /** The btrfs subvolume the root is in (rootflags=subvol=). */
 export const BTRFS_SUBVOLUME = 'strata-rootvol';
 export const LVM_VG = 'strata';
@@ -250,6 +264,44 @@ export const ROOT_VARIANTS: Record<BootVariantName, RootVariant> = {
     proofs: [
       { pattern: /XFS \(vda\): Mounting V5 Filesystem/, proves: 'the kernel mounted the root as XFS (v5)' },
       { pattern: /Mounted sysroot\.mount/, proves: 'systemd mounted the root' },
+    ],
+  },
+  nfs: {
+    name: 'nfs',
+    network: { server: 'nfs', guestPort: 2049 },
+    rootInit: 'show-network',
+    append: ['ip=dhcp', `root=nfs4:${GUEST_SERVER_ADDRESS}:${NFS_EXPORT}:vers=4.2`],
+    responses: [],
+    failurePatterns: [/Kernel panic - not syncing/, /strata-netroot-generator: .*/, /Failed to mount sysroot\.mount.*/],
+    proofs: [
+      // (No gateway: QEMU's DHCP offers none on a restricted network.)
+      { pattern: /: DHCPv4 address 10\.0\.2\.\d+\/24 acquired from 10\.0\.2\.2/, proves: 'systemd-networkd got an address by DHCP (from ip=dhcp)' },
+      { pattern: new RegExp(`Mounted sysroot\\.mount - Root file system from NFS ${GUEST_SERVER_ADDRESS.replace(/\./g, '\\.')}:${NFS_EXPORT}`), proves: "strata-netroot-generator's NFS mount of the root" },
+      { pattern: new RegExp(`^STRATA-ROOT-MOUNT ${GUEST_SERVER_ADDRESS.replace(/\./g, '\\.')}:${NFS_EXPORT} / nfs4 ro,.*vers=4\\.2`, 'm'), proves: 'the running root is the NFSv4.2 export' },
+    ],
+  },
+  nbd: {
+    name: 'nbd',
+    network: { server: 'nbd', guestPort: 10809 },
+    rootInit: 'show-network',
+    append: [
+      // The interface named by its MAC (ifname=), a static address on a /28 that does not hold
+      // the server, so only the rd.route= route reaches it; and a name server for the record.
+      `ifname=${NET_INTERFACE}:${GUEST_MAC}`,
+      `ip=10.0.2.15:::255.255.255.240:strata-guest:${NET_INTERFACE}:none`,
+      `rd.route=10.0.2.96/28:10.0.2.2:${NET_INTERFACE}`,
+      'nameserver=10.0.2.3',
+      `netroot=nbd:${GUEST_SERVER_ADDRESS}:10809/${NBD_EXPORT}`,
+      `root=LABEL=${ROOT_LABEL}`,
+    ],
+    responses: [],
+    failurePatterns: [/Kernel panic - not syncing/, /strata-netroot-generator: .*/, /Failed to start nbd@nbd0\.service.*/],
+    proofs: [
+      { pattern: new RegExp(`${NET_INTERFACE}: Link UP`), proves: `udev named the interface ${NET_INTERFACE} from ifname=` },
+      { pattern: /Finished nbd@nbd0\.service/, proves: 'nbd-client attached the export as /dev/nbd0' },
+      { pattern: /EXT4-fs \(nbd0\): mounted filesystem/, proves: 'the root is the ext4 file system on /dev/nbd0' },
+      { pattern: /^STRATA-NETWORK-ROUTE 10\.0\.2\.96\/28 via 10\.0\.2\.2 dev strata0/m, proves: 'the route from rd.route= is in place' },
+      { pattern: /^STRATA-NETWORK-CONFIG DNS=10\.0\.2\.3/m, proves: "systemd-network-generator took nameserver= into the interface's configuration" },
     ],
   },
   usr: {

@@ -15,6 +15,7 @@
  * package comes from (the package store, a repository, an archive, a mirror) is in no key: every
  * source is checked against the sha256 in the lock, so the bytes are the same.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, TargetConfiguration } from '@nx/devkit';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
@@ -63,7 +64,7 @@ function keyFacts(recipe: ResolvedRecipe, chainDirs: string[]): KeyFacts {
   };
 }
 
-function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: string[], code: ReturnType<typeof codeInputsOf>): Record<string, TargetConfiguration> {
+function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: string[], code: ReturnType<typeof codeInputsOf>, ships: (path: string) => boolean): Record<string, TargetConfiguration> {
   const hasKernel = recipe.kernel !== undefined;
   const repos = repositoryProjects(recipe);
   const repoBuilds = repos.length > 0 ? [{ target: 'build', projects: repos }] : [];
@@ -138,7 +139,7 @@ function recipeTargets(recipe: ResolvedRecipe, graph: RecipeGraph, chainDirs: st
       inputs: code['boot-test'],
       options: {},
       // One configuration per storage stack this initrd's packages can assemble: boot-test:luks.
-      configurations: Object.fromEntries(bootVariantsOf(recipe).map((variant) => [variant, { root: variant }])),
+      configurations: Object.fromEntries(bootVariantsOf(recipe, ships).map((variant) => [variant, { root: variant }])),
       metadata: { description: 'Boot the initrd in QEMU to a test root disk and wait for its marker; each configuration puts the root on another storage stack.' },
     };
   }
@@ -230,7 +231,7 @@ export const createNodes: CreateNodes = [
               tags: [`kind:${recipe.kind}`, 'type:recipe'],
               implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe), ...code.libraries],
               metadata: { description: recipe.description ?? '' },
-              targets: recipeTargets(recipe, graph, chainDirs, code),
+              targets: recipeTargets(recipe, graph, chainDirs, code, (path) => chainDirs.some((dir) => existsSync(join(context.workspaceRoot, dir, 'files', path)))),
             },
           },
         },

@@ -4,6 +4,13 @@
  * as `--root=<variant>`), offered when the initrd's packages hold what the stack needs. How each
  * stack is built and proved is @strata/boot's ROOT_VARIANTS.
  */
+/** What turns root=nfs4:... and netroot=nbd:... into units: initrd-network ships it in files/. */
+export const NETROOT_GENERATOR = '/usr/lib/systemd/system-generators/strata-netroot-generator';
+
+/**
+ * Each variant's needs are package names the initrd's chain must ask for, and paths (starting
+ * with /) a recipe of the chain must ship in its files/.
+ */
 export const BOOT_VARIANTS = {
   ext4: { summary: 'ext4 on the whole disk (root=LABEL=strata-root)', peers: 'dracut TEST-10', needs: [] },
   lvm: { summary: 'ext4 on the LV strata/root of a PV filling the disk', peers: 'dracut TEST-17, mkosi-initrd lvm', needs: ['systemd', 'lvm2'] },
@@ -15,6 +22,8 @@ export const BOOT_VARIANTS = {
   'lvm-luks-raid': { summary: 'LVM on LUKS2 on an mdadm RAID1, passphrase typed at the prompt', peers: 'dracut TEST-26, mkosi-initrd luks_lvm (without RAID)', needs: ['systemd', 'lvm2', 'mdadm', 'cryptsetup-bin'] },
   btrfs: { summary: 'btrfs root in a subvolume (rootflags=subvol=); the top level holds no init', peers: 'dracut TEST-11', needs: ['systemd', 'btrfs-progs'] },
   xfs: { summary: 'XFS (v5) root, formatted by the host\'s mkfs.xfs', peers: 'dracut TEST-44', needs: ['systemd', 'util-linux'] },
+  nfs: { summary: 'the root exported by NFS-Ganesha on 127.0.0.1, mounted over NFSv4.2 after DHCP (ip=dhcp, root=nfs4:)', peers: 'dracut TEST-60', needs: ['systemd', NETROOT_GENERATOR] },
+  nbd: { summary: 'the root on an nbd-server export (netroot=nbd:), with a static ip=, ifname=, rd.route= and nameserver=', peers: 'dracut TEST-72', needs: ['systemd', 'nbd-client', NETROOT_GENERATOR] },
   usr: { summary: 'a separate /usr partition, mounted by the initrd from mount.usr= before the switch', peers: 'dracut TEST-41', needs: ['systemd'] },
   emergency: { summary: 'the root never appears: emergency mode within 15 s, a shell on the console answers a command', peers: "the talk's demo", needs: ['systemd', 'util-linux'] },
   resume: { summary: 'hibernate to a swap disk; resume= brings the same running system back', peers: "the talk's demo", needs: ['systemd'] },
@@ -32,8 +41,12 @@ function requestedName(spec: string): string {
   return spec.trim().split(/[\s<>=]/)[0];
 }
 
-/** The variants an initrd can boot: those whose packages its chain asks for (ext4 always). */
-export function bootVariantsOf(recipe: { packages: readonly { spec: string }[] }): BootVariantName[] {
+/**
+ * The variants an initrd can boot: those whose packages its chain asks for and whose files it
+ * ships (ext4 always). ships(path) says whether a recipe of the chain has files/<path>.
+ */
+export function bootVariantsOf(recipe: { packages: readonly { spec: string }[] }, ships: (path: string) => boolean = () => false): BootVariantName[] {
   const asked = new Set(recipe.packages.map((request) => requestedName(request.spec)));
-  return BOOT_VARIANT_NAMES.filter((name) => BOOT_VARIANTS[name].needs.every((pkg) => asked.has(pkg)));
+  const has = (need: string) => (need.startsWith('/') ? ships(need) : asked.has(need));
+  return BOOT_VARIANT_NAMES.filter((name) => BOOT_VARIANTS[name].needs.every(has));
 }
