@@ -19,7 +19,7 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(lock.exitCode, lock.all).toBe(0);
     const build = await ws.nx(['run', 'initrd-server:build', '--output-style=static']);
     expect(build.exitCode, build.all).toBe(0);
-    const variants = ['lvm', 'luks', 'luks-keyfile', 'luks-tpm2', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'btrfs', 'xfs', 'usr', 'emergency', 'resume'];
+    const variants = ['lvm', 'luks', 'luks-keyfile', 'luks-tpm2', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'btrfs', 'xfs', 'shutdown', 'usr', 'emergency', 'resume'];
     const queue = [...variants];
     const worker = async () => {
       for (let variant = queue.shift(); variant; variant = queue.shift()) {
@@ -115,6 +115,25 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(console.search(/Mounted sysroot\.mount/)).toBeLessThan(console.search(/STRATA-ROOT-REACHED/));
   });
 
+  it('shutdown: at poweroff the root\'s systemd changes into the exit initrd, which takes LVM, LUKS and RAID apart in order', async () => {
+    expect(passed('shutdown')).toMatch(/initrd-server: booted to the systemd root's marker, and powered off through the exit initrd, in [\d.]+ s/);
+    const console = await consoleOf('shutdown');
+    // The root runs systemd: no longer the initrd's.
+    expect(console).toMatch(/systemd\[1\]: Reached target multi-user\.target|Reached target .*Multi-User System/);
+    expect(console).toMatch(/^STRATA-EXIT-INITRD-KEPT/m);
+    const steps = [
+      /strata-exit-initrd: taking apart the storage stacks before poweroff/,
+      /strata-exit-initrd: unmounted the old root/,
+      /strata-exit-initrd: lvm: +0 logical volume\(s\) in volume group "strata" now active/,
+      /strata-exit-initrd: closed LUKS volume strata-crypt/,
+      /strata-exit-initrd: mdadm: stopped \/dev\/md\d+/,
+      /strata-exit-initrd: done; poweroff/,
+    ].map((step) => console.search(step));
+    expect(steps.every((at) => at > 0)).toBe(true);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+    expect(console.search(/STRATA-ROOT-REACHED/)).toBeLessThan(steps[0]);
+  });
+
   it('usr: the initrd mounts the separate /usr partition named by mount.usr=, and the root reads its file', async () => {
     passed('usr');
     const console = await consoleOf('usr');
@@ -161,7 +180,7 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     const run = await ws.nx(['run', 'initrd-server:boot-test', '--root=luks2', '--excludeTaskDependencies', '--output-style=static']);
     expect(run.exitCode).not.toBe(0);
     // Nx checks the option against the executor's schema, whose enum is the list of variants.
-    expect(run.all).toMatch(/'luks2' should be one of ext4,lvm,luks,luks-keyfile,luks-tpm2,raid1,raid1-degraded,lvm-luks-raid,btrfs,xfs,usr,emergency,resume/);
+    expect(run.all).toMatch(/'luks2' should be one of ext4,lvm,luks,luks-keyfile,luks-tpm2,raid1,raid1-degraded,lvm-luks-raid,btrfs,xfs,nfs,nbd,iscsi,shutdown,usr,emergency,resume/);
     const show = await ws.nx(['show', 'project', 'initrd-busybox', '--json']);
     expect(Object.keys(JSON.parse(show.all.slice(show.all.indexOf('{'))).targets['boot-test'].configurations ?? {})).toEqual(['ext4']);
   }, 120_000);

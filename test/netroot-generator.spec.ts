@@ -54,6 +54,19 @@ describe('strata-netroot-generator', () => {
     expect(files).toContain('initrd.target.wants/systemd-networkd.service');
   });
 
+  it('logs in to netroot=iscsi:<server>::<port>:<lun>:<target> with iscsistart as rd.iscsi.initiator=, kept at the switch', async () => {
+    const { run, out, files } = await generate('ip=dhcp rd.iscsi.initiator=iqn.2026-12.org.strata:initrd netroot=iscsi:10.0.2.100::3260:1:iqn.2026-12.org.strata:root root=LABEL=strata-root');
+    expect(run.exitCode, run.all).toBe(0);
+    const unit = await readFile(join(out, 'strata-iscsi-root.service'), 'utf8');
+    // The target's name holds colons of its own: it is everything after the fourth field.
+    expect(unit).toContain('ExecStart=/usr/sbin/iscsistart -i iqn.2026-12.org.strata:initrd -t iqn.2026-12.org.strata:root -g 1 -a 10.0.2.100 -p 3260\n');
+    expect(unit).toContain('IgnoreOnIsolate=yes');
+    expect(await readlink(join(out, 'initrd-root-device.target.wants/strata-iscsi-root.service'))).toBe('../strata-iscsi-root.service');
+    expect(files).toContain('initrd.target.wants/systemd-networkd.service');
+    const noTarget = await generate('netroot=iscsi:10.0.2.100::3260:1:');
+    expect(noTarget.run.all).toContain('expected netroot=iscsi:<server>:[<protocol>]:[<port>]:[<lun>]:<target>');
+  });
+
   it('leaves a disk boot alone: no unit, no network', async () => {
     const { run, files } = await generate('console=ttyS0 root=LABEL=strata-root ro');
     expect(run.exitCode, run.all).toBe(0);
@@ -73,7 +86,7 @@ describe('strata-netroot-generator', () => {
     expect(named.files).toEqual([]);
     const nbd = await generate('root=/dev/nbd0 netroot=nbd:10.0.2.100/root');
     expect(nbd.run.all).toContain('netroot=nbd:10.0.2.100/root: expected netroot=nbd:<server>:<port>[/<export>]');
-    const other = await generate('netroot=iscsi:10.0.2.100::::iqn.2026-12.test:root');
-    expect(other.run.all).toContain('this initrd knows netroot=nbd:<server>:<port>[/<export>]');
+    const other = await generate('netroot=nfs:10.0.2.100:/srv');
+    expect(other.run.all).toContain('this initrd knows netroot=nbd:<server>:<port>[/<export>] and netroot=iscsi:');
   });
 });

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchWorkspace, type CommandOutput, type ScratchWorkspace } from './support/scratch-workspace';
 
-// initrd-network booted from roots on the network: NFS-Ganesha and nbd-server run on this
+// initrd-network booted from roots on the network: NFS-Ganesha, nbd-server and tgt run on this
 // machine, bound to 127.0.0.1, and the guest reaches them only through QEMU's user network with
 // restrict=on and one guestfwd each. The initrd brings the network up from the command line
 // (systemd-network-generator, systemd-networkd) and mounts the root by itself.
-describe('nx run initrd-network:boot-test:<nfs|nbd>', () => {
+describe('nx run initrd-network:boot-test:<nfs|nbd|iscsi>', () => {
   let ws: ScratchWorkspace;
   const runs = new Map<string, CommandOutput>();
   // The ext4 boot keeps its work in dist/boot/<name> itself, every other variant in a folder of its own.
@@ -21,8 +21,12 @@ describe('nx run initrd-network:boot-test:<nfs|nbd>', () => {
     expect(lock.exitCode, lock.all).toBe(0);
     const build = await ws.nx(['run', 'initrd-network:build', '--output-style=static']);
     expect(build.exitCode, build.all).toBe(0);
-    const [nfs, nbd] = await Promise.all([bootTest('nfs'), bootTest('nbd')]);
-    runs.set('nfs', nfs).set('nbd', nbd);
+    // Two boots at a time, one per core.
+    const queue = ['nfs', 'nbd', 'iscsi'];
+    const worker = async () => {
+      for (let variant = queue.shift(); variant; variant = queue.shift()) runs.set(variant, await bootTest(variant));
+    };
+    await Promise.all([worker(), worker()]);
   }, 900_000);
   afterAll(() => ws?.dispose());
 
@@ -37,7 +41,7 @@ describe('nx run initrd-network:boot-test:<nfs|nbd>', () => {
       const show = await ws.nx(['show', 'project', project, '--json']);
       return Object.keys(JSON.parse(show.all.slice(show.all.indexOf('{'))).targets['boot-test'].configurations ?? {});
     };
-    expect(await configurations('initrd-network')).toEqual(expect.arrayContaining(['nfs', 'nbd']));
+    expect(await configurations('initrd-network')).toEqual(expect.arrayContaining(['nfs', 'nbd', 'iscsi']));
     expect(await configurations('initrd-base')).not.toContain('nfs');
     expect(await configurations('initrd-server')).not.toContain('nbd');
   });
@@ -68,6 +72,19 @@ describe('nx run initrd-network:boot-test:<nfs|nbd>', () => {
     // The server (10.0.2.100) is outside the /28 and there is no default route: only rd.route= reaches it.
     expect(console).toMatch(/^STRATA-NETWORK-ROUTE 10\.0\.2\.96\/28 via 10\.0\.2\.2 dev strata0/m);
     expect(console).not.toMatch(/^STRATA-NETWORK-ROUTE default/m);
+  });
+
+  it('iscsi: after DHCP, iscsistart logs in to the tgt target as rd.iscsi.initiator= and the root is on its LUN', async () => {
+    const output = passed('iscsi');
+    expect(output).toMatch(/initrd-network: the root is served by tgt \(iSCSI target iqn\.2026-12\.org\.strata:root\) on 127\.0\.0\.1:\d+, forwarded to the guest's 10\.0\.2\.100:3260/);
+    const console = await consoleOf('iscsi');
+    expect(console).toMatch(/Finished strata-iscsi-root\.service - iSCSI login to iqn\.2026-12\.org\.strata:root at 10\.0\.2\.100:3260/);
+    expect(console).toMatch(/scsi \d+:0:0:1: Direct-Access +IET +VIRTUAL-DISK/);
+    expect(console).toMatch(/EXT4-fs \(sd[a-z]\): mounted filesystem/);
+    expect(console).toMatch(/^STRATA-ROOT-MOUNT \/dev\/sd[a-z] \/ ext4 ro/m);
+    // udev starts iscsid for the iSCSI disk; it finds the initiator name the login used.
+    expect(console).toMatch(/Started iscsid\.service/);
+    expect(console).not.toMatch(/Failed to start iscsid\.service/);
   });
 
   it('a wrong export fails the boot at once, with the server\'s answer', async () => {

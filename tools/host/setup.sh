@@ -8,7 +8,8 @@
 # systemd-stub (systemd-boot-efi), sbsigntool, faketime (sbsign writes the signing time, which a
 # reproducible signature must fix), and for booting them OVMF, efitools and mtools/dosfstools (the
 # test's ESP and its Secure Boot keys), swtpm (the TPM2 of the luks-tpm2 boot), xfsprogs (mkfs.xfs formats the xfs boot's disk), and
-# the servers of the network roots with socat for QEMU's guestfwd: nfs-ganesha (NFSv4), nbd-server.
+# the servers of the network roots with socat for QEMU's guestfwd: nfs-ganesha (NFSv4), nbd-server,
+# tgt (iSCSI).
 # Those servers are started by the boot tests themselves, on 127.0.0.1 only: where this script
 # installs them on a host run by systemd, it stops and disables the services Debian starts. Then the npm dependencies.
 # Idempotent; runs as root (or through sudo).
@@ -22,7 +23,7 @@ packages=(
   xz-utils lz4 bzip2 chromium fonts-liberation
   nginx-light util-linux bubblewrap uidmap
   systemd-boot-efi sbsigntool faketime binutils ovmf efitools mtools dosfstools swtpm xfsprogs
-  socat nfs-ganesha nfs-ganesha-vfs nbd-server
+  socat nfs-ganesha nfs-ganesha-vfs nbd-server tgt
 )
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -45,6 +46,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
       case $p in
         nfs-ganesha) units+=(nfs-ganesha.service) ;;
         nbd-server) units+=(nbd-server.service) ;;
+        tgt) units+=(tgt.service) ;;
       esac
     done
     # rpcbind comes with nfs-ganesha (NFSv4 needs none).

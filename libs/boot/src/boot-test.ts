@@ -14,7 +14,7 @@ import { diagnoseConsole, plainConsole } from './console-diagnosis';
 import { cachedProvisionedDisks, provisionedDiskPath, provisionedTpmState, singleFileArchive } from './provision-guest';
 import { copyTpmState, startSoftwareTpm } from './swtpm';
 import { bootAndWatch, type BootDisk, type BootResult } from './qemu';
-import { makeRootDisk, makeUsrDisk, ROOT_MARKER, type RootInit } from './root-disk';
+import { makeRootDisk, makeSystemdRootDisk, makeUsrDisk, ROOT_MARKER, type RootInit } from './root-disk';
 import { EMERGENCY_ANSWER, GUEST_SERVER_ADDRESS, HIBERNATED_MARKER, RESUMED_MARKER, ROOT_LABEL, ROOT_VARIANTS, SWAP_LABEL, USR_LABEL, USR_MARKER, USR_MARKER_FILE, type ConsoleProof, type RootVariant } from './root-variants';
 import { cachedVmlinux } from './vmlinux';
 import { serveNetworkRoot } from './network-servers';
@@ -177,7 +177,9 @@ async function prepareBoot(plan: BootTestPlan): Promise<PreparedBoot> {
 /** The disks of a local root: the root image, or the provisioned stack; a /usr or swap disk. */
 async function attachDisks({ plan, variant, kernel, builtInitrd, rootImage, init }: PreparedBoot): Promise<BootDisk[]> {
   const { label, workDir: work } = plan;
-  const makeRoot = () => makeRootDisk(rootImage, { label: ROOT_LABEL, init });
+  const makeRoot = variant.rootInit === 'systemd-then-poweroff'
+    ? () => makeSystemdRootDisk(rootImage, { initrd: builtInitrd, label: ROOT_LABEL })
+    : () => makeRootDisk(rootImage, { label: ROOT_LABEL, init });
   let disks: BootDisk[] = [{ file: rootImage }];
   if (variant.provision) {
     // Provisioned in a QEMU guest by the built initrd's own tools (no device-mapper on the host).
@@ -188,7 +190,7 @@ async function attachDisks({ plan, variant, kernel, builtInitrd, rootImage, init
       initrd: builtInitrd,
       rootImage,
       dir,
-      rootKey: `${JSON.stringify(init)} busybox ${busybox}`,
+      rootKey: `${variant.rootInit ?? 'marker'} ${JSON.stringify(init)} busybox ${busybox}`,
       makeRoot,
     });
     console.log(provision.cached
@@ -262,7 +264,8 @@ async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBo
       problem = result.ok ? resumeProblem(first.console, result.console) : undefined;
     }
   } else {
-    result = await boot(variant.marker ?? ROOT_MARKER, consoleLog);
+    // A systemd root powers off through the exit initrd after its marker: wait for all of it.
+    result = await boot(variant.marker ?? ROOT_MARKER, consoleLog, variant.rootInit === 'systemd-then-poweroff');
   }
   let lockedElsewhere = '';
   if (result.ok && variant.tpm && !missingProof(result.console, variant.proofs)) {
@@ -283,7 +286,13 @@ async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBo
     return false;
   }
   const what = addon ? `${initrdName} with ${addon.name} merged by its systemd-sysext, ` : '';
-  const where = variant.marker === EMERGENCY_ANSWER ? 'to the emergency shell, which answered' : variant.rootInit === 'hibernate-then-marker' ? 'from hibernation back to the same running root' : "to the root's marker";
+  const where = variant.marker === EMERGENCY_ANSWER
+    ? 'to the emergency shell, which answered'
+    : variant.rootInit === 'hibernate-then-marker'
+      ? 'from hibernation back to the same running root'
+      : variant.rootInit === 'systemd-then-poweroff'
+        ? "to the systemd root's marker, and powered off through the exit initrd,"
+        : "to the root's marker";
   const stack = plan.root === 'ext4' ? '' : ` (root: ${BOOT_VARIANTS[plan.root].summary})`;
   console.log(`${label}: booted ${what}${where} in ${result.seconds.toFixed(1)} s${stack} (console: ${relative(plan.workspaceRoot, consoleLog)})${lockedElsewhere}`);
   return true;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { makeRootDisk, writeRootTree, type RootInit } from './root-disk';
-import { GUEST_SERVER_ADDRESS, GUEST_MAC, NBD_EXPORT, NFS_EXPORT, ROOT_LABEL, type RootVariant } from './root-variants';
+import { GUEST_SERVER_ADDRESS, GUEST_MAC, ISCSI_TARGET, NBD_EXPORT, NFS_EXPORT, ROOT_LABEL, type RootVariant } from './root-variants';
 
 /**
  * The servers of the network roots, Debian's own (NFS-Ganesha, nbd-server), on this machine and
@@ -160,6 +160,38 @@ export async function startNbdServer(options: { image: string; name: string; sta
 }
 
 /**
+ * A tgt iSCSI target (Debian's tgtd) with one LUN backed by `image`, on 127.0.0.1:<port>. tgtd's
+ * control socket lives in /run/tgtd, so it runs in a mount namespace of its own (unshare) with a
+ * private tmpfs on /run: nothing is left on the host. tgtd ignores SIGTERM; the wrapping shell
+ * kills it when it is stopped.
+ */
+export async function startIscsiTarget(options: { image: string; targetName: string; stateDir: string }): Promise<TestServer> {
+  await requireTool('tgtd', ['--help'], 'tgt');
+  await rm(options.stateDir, { recursive: true, force: true });
+  await mkdir(options.stateDir, { recursive: true });
+  const port = await freeLoopbackPort();
+  const script = [
+    'set -e',
+    'mount -t tmpfs tmpfs /run',
+    `tgtd -f --iscsi portal=127.0.0.1:${port} &`,
+    'pid=$!',
+    "trap 'kill -KILL $pid; exit 0' TERM",
+    'for i in $(seq 100); do [ -S /run/tgtd/socket.0 ] && break; sleep 0.1; done',
+    `tgtadm --lld iscsi --op new --mode target --tid 1 --targetname '${options.targetName}'`,
+    `tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 --backing-store '${options.image}'`,
+    'tgtadm --lld iscsi --op bind --mode target --tid 1 --initiator-address ALL',
+    'wait $pid',
+  ].join('\n');
+  await writeFile(join(options.stateDir, 'tgt-target.sh'), `${script}\n`);
+  const child = execa('unshare', ['--mount', '--propagation', 'private', 'bash', join(options.stateDir, 'tgt-target.sh')], { reject: false, all: true });
+  let output = '';
+  child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const label = `tgt (iSCSI target ${options.targetName}) on 127.0.0.1:${port}`;
+  await awaitLoopbackListener(label, port, child, async () => output);
+  return { label, port, stop: stopper(child) };
+}
+
+/**
  * QEMU's user-mode network for a guest that may reach only the given servers: restrict=on, and
  * one guestfwd per server, from GUEST_SERVER_ADDRESS:<guestPort> to socat, which connects to
  * 127.0.0.1:<port> (a command per connection, so a client may reconnect).
@@ -171,11 +203,15 @@ export function restrictedNetworkArgs(forwards: { guestPort: number; port: numbe
 
 /**
  * Serve the test root of a network variant from this machine: its files through NFS-Ganesha, or
- * its ext4 image through nbd-server, in work/. Returns the server and the guest's network.
+ * its ext4 image through nbd-server or a tgt iSCSI target, in work/. Returns the server and the guest's network.
  */
 export async function serveNetworkRoot(network: NonNullable<RootVariant['network']>, work: string, init: RootInit): Promise<{ server: TestServer; qemuArgs: string[] }> {
   let server: TestServer;
-  if (network.server === 'nfs') {
+  if (network.server === 'iscsi') {
+    const image = join(work, 'root.img');
+    await makeRootDisk(image, { label: ROOT_LABEL, init });
+    server = await startIscsiTarget({ image, targetName: ISCSI_TARGET, stateDir: join(work, 'iscsi-target') });
+  } else if (network.server === 'nfs') {
     const tree = join(work, 'nfs-root');
     await rm(tree, { recursive: true, force: true });
     await mkdir(tree, { recursive: true });

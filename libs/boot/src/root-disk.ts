@@ -1,6 +1,7 @@
 import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { extractArchive } from '@strata/cpio';
 
 export const ROOT_MARKER = 'STRATA-ROOT-REACHED';
 
@@ -94,6 +95,57 @@ export async function writeRootTree(tree: string, options: { busybox?: string; i
   await writeFile(join(tree, 'etc/os-release'), 'NAME="strata boot test root"\nID=strata-test-root\nVERSION_ID=1\n');
   await writeFile(join(tree, 'sbin/init'), ['#!/bin/sh', '/bin/busybox mount -t proc proc /proc 2>/dev/null', ...initLines(options.init ?? { kind: 'marker' }), ''].join('\n'));
   await chmod(join(tree, 'sbin/init'), 0o755);
+}
+
+/** What the systemd root runs: print the marker, say whether the exit initrd is there, power off. */
+const SYSTEMD_ROOT_UNIT = [
+  '[Unit]',
+  'Description=strata boot test: report from the root, then power off through the exit initrd',
+  'After=sysinit.target',
+  '',
+  '[Service]',
+  'Type=oneshot',
+  'StandardOutput=tty',
+  'TTYPath=/dev/console',
+  'ExecStart=/usr/local/sbin/strata-root-test',
+  '',
+].join('\n');
+const SYSTEMD_ROOT_SCRIPT = [
+  '#!/usr/bin/bash',
+  `echo "${ROOT_MARKER} $(cat /proc/uptime)"`,
+  '[ -x /run/initramfs/shutdown ] && echo "STRATA-EXIT-INITRD-KEPT"',
+  'systemctl --no-block poweroff',
+  '',
+].join('\n');
+
+/**
+ * A root that runs systemd, for a test of the shutdown: the initrd's own userspace (it has
+ * systemd, and the tools the exit initrd needs), no longer an initrd (no /etc/initrd-release),
+ * with one unit in multi-user.target that prints the marker and powers off. No kernel modules:
+ * the initrd loaded what the root needs.
+ */
+export async function makeSystemdRootDisk(image: string, options: { initrd: string; label: string }): Promise<void> {
+  await mkdir(dirname(image), { recursive: true });
+  const tree = await mkdtemp(`${image}.tree-`);
+  try {
+    await extractArchive(options.initrd, tree);
+    await rm(join(tree, 'etc/initrd-release'), { force: true });
+    await rm(join(tree, 'init'), { force: true });
+    await rm(join(tree, 'usr/lib/modules'), { recursive: true, force: true });
+    await rm(join(tree, 'usr/sbin/init'), { force: true });
+    await symlink('../lib/systemd/systemd', join(tree, 'usr/sbin/init'));
+    await writeFile(join(tree, 'etc/systemd/system/strata-root-test.service'), SYSTEMD_ROOT_UNIT);
+    await mkdir(join(tree, 'usr/local/sbin'), { recursive: true });
+    await writeFile(join(tree, 'usr/local/sbin/strata-root-test'), SYSTEMD_ROOT_SCRIPT, { mode: 0o755 });
+    await mkdir(join(tree, 'etc/systemd/system/multi-user.target.wants'), { recursive: true });
+    await symlink('../strata-root-test.service', join(tree, 'etc/systemd/system/multi-user.target.wants/strata-root-test.service'));
+    const { stdout } = await execa('du', ['-sm', tree]);
+    const sizeMiB = Math.ceil(Number.parseInt(stdout, 10) * 1.3) + 32;
+    await rm(image, { force: true });
+    await execa('mkfs.ext4', ['-q', '-F', '-L', options.label, '-d', tree, image, `${sizeMiB}M`], { env: { E2FSPROGS_FAKE_TIME: '1700000000' } });
+  } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
 }
 
 /**

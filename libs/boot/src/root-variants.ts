@@ -52,13 +52,13 @@ export interface RootVariant {
   /** The console text that ends the boot as failed, instead of the default. */
   failurePatterns?: RegExp[];
   /** What the test root's /sbin/init does instead of printing the marker and powering off. */
-  rootInit?: 'hibernate-then-marker' | 'show-usr' | 'show-network';
+  rootInit?: 'hibernate-then-marker' | 'show-usr' | 'show-network' | 'systemd-then-poweroff';
   /**
    * The root is served over the network instead of attached as a disk: by NFS-Ganesha (the root's
    * files) or nbd-server (the root image), on 127.0.0.1, forwarded to the guest's
    * GUEST_SERVER_ADDRESS:guestPort through QEMU's restricted user network.
    */
-  network?: { server: 'nfs' | 'nbd'; guestPort: number };
+  network?: { server: 'nfs' | 'nbd' | 'iscsi'; guestPort: number };
 }
 
 /** The test volume's passphrase: typed at systemd's prompt, or read from the key file. */
@@ -71,6 +71,9 @@ export const GUEST_SERVER_ADDRESS = '10.0.2.100';
 /** The NFS export's pseudo path, and the NBD export's name. */
 export const NFS_EXPORT = '/strata-root';
 export const NBD_EXPORT = 'strata-root';
+/** The iSCSI target's name, and the initiator name the guest logs in with. */
+export const ISCSI_TARGET = 'iqn.2026-12.org.strata:root';
+export const ISCSI_INITIATOR = 'iqn.2026-12.org.strata:initrd';
 /** The guest NIC's MAC, and the name ifname= gives the interface with it. */
 export const GUEST_MAC = '52:54:00:5e:00:53';
 export const NET_INTERFACE = 'strata0';
@@ -302,6 +305,46 @@ export const ROOT_VARIANTS: Record<BootVariantName, RootVariant> = {
       { pattern: /EXT4-fs \(nbd0\): mounted filesystem/, proves: 'the root is the ext4 file system on /dev/nbd0' },
       { pattern: /^STRATA-NETWORK-ROUTE 10\.0\.2\.96\/28 via 10\.0\.2\.2 dev strata0/m, proves: 'the route from rd.route= is in place' },
       { pattern: /^STRATA-NETWORK-CONFIG DNS=10\.0\.2\.3/m, proves: "systemd-network-generator took nameserver= into the interface's configuration" },
+    ],
+  },
+  iscsi: {
+    name: 'iscsi',
+    network: { server: 'iscsi', guestPort: 3260 },
+    rootInit: 'show-network',
+    append: [
+      'ip=dhcp',
+      `rd.iscsi.initiator=${ISCSI_INITIATOR}`,
+      // dracut's netroot=iscsi:<server>:<protocol>:<port>:<lun>:<target>
+      `netroot=iscsi:${GUEST_SERVER_ADDRESS}::3260:1:${ISCSI_TARGET}`,
+      `root=LABEL=${ROOT_LABEL}`,
+    ],
+    responses: [],
+    failurePatterns: [/Kernel panic - not syncing/, /strata-netroot-generator: .*/, /Failed to start strata-iscsi-root\.service.*/],
+    proofs: [
+      { pattern: /Finished strata-iscsi-root\.service/, proves: `iscsistart logged in to ${ISCSI_TARGET}` },
+      { pattern: /scsi \d+:0:0:1: Direct-Access +IET +VIRTUAL-DISK/, proves: "the kernel found tgt's LUN 1 as a SCSI disk" },
+      { pattern: /EXT4-fs \(sd[a-z]\): mounted filesystem/, proves: 'the root is the ext4 file system on the iSCSI disk' },
+    ],
+  },
+  shutdown: {
+    name: 'shutdown',
+    // The lvm-luks-raid stack, large enough for a root that runs systemd (the initrd's userspace).
+    provision: {
+      disks: [{ name: 'mirror-a', sizeMiB: 224 }, { name: 'mirror-b', sizeMiB: 224 }],
+      steps: [...raid1On('/dev/vda', '/dev/vdb'), ...luksOnTop(), ...lvmOnTop(), ...copyRootImage(), ...closeLvm(), ...closeLuks(), ...stopRaid()],
+    },
+    rootInit: 'systemd-then-poweroff',
+    append: [...luksArgs, `root=${LVM_ROOT_DEVICE}`],
+    responses: [passphrasePrompt],
+    proofs: [
+      { pattern: /strata-exit-initrd: kept \d+ files in \/run\/initramfs for the shutdown/, proves: 'the initrd kept its exit initrd in /run/initramfs' },
+      { pattern: /^STRATA-EXIT-INITRD-KEPT/m, proves: "the root's systemd found /run/initramfs/shutdown" },
+      { pattern: /strata-exit-initrd: taking apart the storage stacks before poweroff/, proves: 'systemd-shutdown changed into the exit initrd' },
+      { pattern: /strata-exit-initrd: unmounted the old root/, proves: 'the exit initrd unmounted the old root' },
+      { pattern: new RegExp(`strata-exit-initrd: lvm: +0 logical volume\\(s\\) in volume group "${LVM_VG}" now active`), proves: 'the exit initrd deactivated the volume group' },
+      { pattern: new RegExp(`strata-exit-initrd: closed LUKS volume ${LUKS_NAME}`), proves: 'the exit initrd closed the LUKS volume' },
+      { pattern: /strata-exit-initrd: mdadm: stopped \/dev\/md\d+/, proves: 'the exit initrd stopped the RAID1' },
+      { pattern: /strata-exit-initrd: done; poweroff/, proves: 'the exit initrd powered the machine off' },
     ],
   },
   usr: {

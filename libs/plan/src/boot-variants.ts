@@ -7,6 +7,9 @@
 /** What turns root=nfs4:... and netroot=nbd:... into units: initrd-network ships it in files/. */
 export const NETROOT_GENERATOR = '/usr/lib/systemd/system-generators/strata-netroot-generator';
 
+/** What keeps the exit initrd in /run/initramfs for the shutdown: initrd-server ships it in files/. */
+export const EXIT_INITRD = '/usr/lib/strata/keep-exit-initrd';
+
 /**
  * Each variant's needs are package names the initrd's chain must ask for, and paths (starting
  * with /) a recipe of the chain must ship in its files/.
@@ -24,6 +27,8 @@ export const BOOT_VARIANTS = {
   xfs: { summary: 'XFS (v5) root, formatted by the host\'s mkfs.xfs', peers: 'dracut TEST-44', needs: ['systemd', 'util-linux'] },
   nfs: { summary: 'the root exported by NFS-Ganesha on 127.0.0.1, mounted over NFSv4.2 after DHCP (ip=dhcp, root=nfs4:)', peers: 'dracut TEST-60', needs: ['systemd', NETROOT_GENERATOR] },
   nbd: { summary: 'the root on an nbd-server export (netroot=nbd:), with a static ip=, ifname=, rd.route= and nameserver=', peers: 'dracut TEST-72', needs: ['systemd', 'nbd-client', NETROOT_GENERATOR] },
+  iscsi: { summary: 'the root on a LUN of a tgt iSCSI target on 127.0.0.1, logged in by iscsistart after DHCP (netroot=iscsi:)', peers: 'dracut TEST-70', needs: ['systemd', 'open-iscsi', NETROOT_GENERATOR] },
+  shutdown: { summary: 'LVM on LUKS2 on RAID1 under a root that runs systemd; at poweroff systemd-shutdown changes into the exit initrd, which takes the stacks apart', peers: 'systemd TEST-08, dracut TEST-26', needs: ['systemd', 'lvm2', 'mdadm', 'cryptsetup-bin', EXIT_INITRD] },
   usr: { summary: 'a separate /usr partition, mounted by the initrd from mount.usr= before the switch', peers: 'dracut TEST-41', needs: ['systemd'] },
   emergency: { summary: 'the root never appears: emergency mode within 15 s, a shell on the console answers a command', peers: "the talk's demo", needs: ['systemd', 'util-linux'] },
   resume: { summary: 'hibernate to a swap disk; resume= brings the same running system back', peers: "the talk's demo", needs: ['systemd'] },
