@@ -2,3 +2,4 @@ export * from './build-image';
 export * from './build-modules';
 export * from './assemble-initrd';
 export * from './assemble-extension';
+export * from './size-budget';

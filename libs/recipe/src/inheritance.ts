@@ -67,6 +67,8 @@ export interface ResolvedOutput {
   level: number;
   verity: boolean;
   sign: boolean;
+  /** The image's budget (output.maxSize), this recipe's own: a base's budget is for the base's image. */
+  maxSize?: string | number;
 }
 
 export interface ResolvedExtension {
@@ -276,6 +278,7 @@ export function resolveRecipe(name: string, graph: RecipeGraph): ResolvedRecipe 
     level: nearest(chain, (r) => r.output?.level) ?? DEFAULT_ZSTD_LEVEL,
     verity: nearest(chain, (r) => r.output?.verity) ?? false,
     sign: nearest(chain, (r) => r.output?.sign) ?? false,
+    ...(self.recipe.output?.maxSize !== undefined ? { maxSize: self.recipe.output.maxSize } : {}),
   };
 
   let extension: ResolvedExtension | undefined;

@@ -140,7 +140,7 @@ describe('loadRecipeFile: errors, exactly as printed', () => {
   it('unknown key: says where a key of another section belongs, or lists the allowed keys', () => {
     expect(report('kind: initrd\nformat: cpio\n')).toBe('recipes/foo/recipe.yaml:2:1: error: unknown key "format" in recipe\n  hint: "format" belongs in "output"');
     expect(report('kind: initrd\noutput:\n  squash: true\n')).toBe(
-      'recipes/foo/recipe.yaml:3:3: error: unknown key "squash" in "output"\n  hint: allowed keys: format, compression, level, verity, sign',
+      'recipes/foo/recipe.yaml:3:3: error: unknown key "squash" in "output"\n  hint: allowed keys: format, compression, level, verity, sign, maxSize',
     );
   });
 

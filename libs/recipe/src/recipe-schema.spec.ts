@@ -65,7 +65,7 @@ describe('recipe.schema.json', () => {
       keys<RecipeRepository>({ id: true, baseurl: true, metalink: true, mirrorlist: true, project: true, archive: true, gpgcheck: true, gpgkey: true, priority: true, enabled: true }),
     );
     expect(names(p.kernel)).toEqual(keys<RecipeKernel>({ version: true, package: true, modules: true, firmware: true }));
-    expect(names(p.output)).toEqual(keys<RecipeOutput>({ format: true, compression: true, level: true, verity: true, sign: true }));
+    expect(names(p.output)).toEqual(keys<RecipeOutput>({ format: true, compression: true, level: true, verity: true, maxSize: true, sign: true }));
     expect(names(p.extension)).toEqual(keys<RecipeExtension>({ scope: true, id: true }));
   });
 });

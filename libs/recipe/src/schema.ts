@@ -120,6 +120,7 @@ export const PATTERN_WORDS: Record<string, string> = {
   '^-?[^\\s-][^\\s]*$': '"default", a module glob or name, or one of those after "-", without spaces',
   '^([a-z0-9._-]+|_any)$': 'an os-release ID (lower-case letters, digits, ".", "_" and "-") or "_any"',
   '^[^\\s:]+(:%[a-z]+)?$': 'a package name, or a package name and a scriptlet such as "man-db:%post"',
+  '^\\s*\\d+(\\.\\d+)?\\s*([KkMmGg][Ii]?[Bb]|[Bb])?\\s*$': 'a size: a number of bytes, or a number and a unit such as "28 MiB" or "30 MB"',
 };
 
 const REPOSITORY_SOURCES = ['baseurl', 'metalink', 'mirrorlist', 'project'];

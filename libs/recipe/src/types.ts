@@ -44,6 +44,7 @@ export interface RecipeOutput {
   level?: number;
   verity?: boolean;
   sign?: boolean;
+  maxSize?: string | number;
 }
 
 export interface RecipeExtension {

@@ -1,9 +1,9 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { assembleExtension, assembleInitrd, type Manifest } from '@strata/layer';
+import { assembleExtension, assembleInitrd, sizeBudgetProblem, type Manifest, type SizedImage } from '@strata/layer';
 import { collectWorkspaceLeftovers } from '@strata/output';
-import { resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
+import { RecipeError, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { SIZE_REPORT_HTML, sbomFileName, writeImageReports } from '@strata/report';
 import { loadWorkspaceRecipes, reportErrors, sourceDateEpoch } from '../../workspace';
 import { asImageRoot } from '../../image-root';
@@ -28,6 +28,7 @@ async function buildExecutor(_options: BuildOptions, context: ExecutorContext): 
       outputDir: join(context.root, DIST.images, name),
       // The size report and the SBOM are part of the build's output (and of its SHA256SUMS).
       addOutputs: async (imageDir, built) => {
+        await checkSizeBudget(recipe, built, join(context.root, DIST.images, name), context.root);
         const modulesDir = withModules ? join(context.root, DIST.modules, name) : null;
         await writeImageReports({ workspaceRoot: context.root, graph, name, imageDir, manifest: built, layersDir: join(context.root, DIST.layers), modulesDir });
       },
@@ -39,6 +40,21 @@ async function buildExecutor(_options: BuildOptions, context: ExecutorContext): 
     console.log(`  size report ${dir}/${SIZE_REPORT_HTML}, SBOM ${dir}/${sbomFileName(name)}`);
     return true;
   });
+}
+
+/**
+ * output.maxSize: a build whose image is larger fails, naming what grew since the last build
+ * (whose manifest is still in the output folder: the new one is only in staging), and leaves
+ * the last image in place.
+ */
+async function checkSizeBudget(recipe: ResolvedRecipe, built: SizedImage, outputDir: string, workspaceRoot: string): Promise<void> {
+  if (recipe.output.maxSize === undefined) return;
+  const previousFile = join(outputDir, 'manifest.json');
+  const previous = await readFile(previousFile, 'utf8').then((text) => JSON.parse(text) as SizedImage, () => undefined);
+  const problem = sizeBudgetProblem(built, recipe.output.maxSize, previous ? { manifest: previous, file: relative(workspaceRoot, previousFile) } : undefined);
+  if (!problem) return;
+  const at = recipe.position(['output', 'maxSize'], 'value');
+  throw new RecipeError(recipe.displayFile, at.line, at.column, problem, `raise output.maxSize, or take out what grew (removePackages, removeFiles); the last image and its size report stay in ${relative(workspaceRoot, outputDir)}`);
 }
 
 /** A sysext or confext: the layer's tree in the recipe's format, with verity and signature when asked. */
@@ -60,6 +76,7 @@ async function buildExtension(recipe: ResolvedRecipe, graph: RecipeGraph, worksp
     sourceDateEpoch: sourceDateEpoch(),
     addOutputs: withReports
       ? async (imageDir, built) => {
+          await checkSizeBudget(recipe, { compressedSize: built.size, packages: built.packages }, outputDir, workspaceRoot);
           await writeImageReports({
             workspaceRoot,
             graph,
