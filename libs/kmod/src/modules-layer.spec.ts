@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assembleModulesLayer, installedKernels, readModuleIndex } from './modules-layer';
+import { selectModules } from './select-modules';
 
 // Runs against the host's real kernel modules (tools/host/setup.sh installs linux-image-amd64).
 describe('assembleModulesLayer on the host kernel', async () => {
@@ -23,6 +24,16 @@ describe('assembleModulesLayer on the host kernel', async () => {
     expect(dep.trim().split('\n')).toHaveLength(layer.modules.length);
     expect(dep).toMatch(/^kernel\/fs\/ext4\/ext4.ko: /m);
     await expect(lstat(join(root, 'lib'))).rejects.toThrow();
+  });
+
+  it('says which chosen modules undo an exclude: nvme-rdma pulls InfiniBand back into the default set', async () => {
+    const version = hostKernel();
+    const index = await readModuleIndex(join('/usr/lib/modules', version));
+    const { undoneExcludes } = selectModules(index, ['default', '-kernel/drivers/infiniband/**']);
+    expect(undoneExcludes).toHaveLength(1);
+    expect(undoneExcludes[0].rule).toBe('-kernel/drivers/infiniband/**');
+    expect(undoneExcludes[0].modules).toEqual(expect.arrayContaining(['ib_core', 'rdma_cm']));
+    expect(undoneExcludes[0].pulledBackBy).toContain('nvme_rdma');
   });
 
   it('takes firmware as the kernel loads it: as named, else compressed with zstd, else with xz', async () => {

@@ -37,6 +37,18 @@ describe('selectModules', () => {
     expect(modules).not.toContain('kernel/drivers/gpu/drm/drm.ko');
   });
 
+  it('reports an exclude rule that dependencies undid: the rule, the modules it lost, and who pulled them back', () => {
+    // virtio_blk needs virtio and virtio_ring: excluding the virtio core leaves them in.
+    const { modules, undoneExcludes } = selectModules(index, ['kernel/drivers/**', '-kernel/drivers/virtio/**', '-kernel/drivers/gpu/**']);
+    expect(modules).toContain('kernel/drivers/virtio/virtio.ko');
+    expect(undoneExcludes).toEqual([{ rule: '-kernel/drivers/virtio/**', modules: ['virtio', 'virtio_ring'], pulledBackBy: ['virtio_blk'] }]);
+  });
+
+  it('does not report an exclude that a later rule took back on purpose', () => {
+    expect(selectModules(index, ['kernel/drivers/**', '-kernel/drivers/virtio/**', 'kernel/drivers/virtio/**']).undoneExcludes).toEqual([]);
+    expect(selectModules(index, ['default', '-default']).undoneExcludes).toEqual([]);
+  });
+
   it('matches bare module names, treating - and _ alike', () => {
     expect(selectModules(index, ['crc32c-generic']).modules).toEqual(['kernel/crypto/crc32c_generic.ko']);
   });

@@ -48,6 +48,17 @@ export interface ModuleSelection {
   modules: string[];
   /** Rules that matched nothing: probably a typo, reported to the user. */
   unmatched: string[];
+  /**
+   * Exclude rules that dependencies undid: the modules a "-glob" took out that are in the image
+   * all the same, and the chosen modules that depend on them (names, sorted).
+   */
+  undoneExcludes: UndoneExclude[];
+}
+
+export interface UndoneExclude {
+  rule: string;
+  modules: string[];
+  pulledBackBy: string[];
 }
 
 /**
@@ -65,7 +76,7 @@ function moduleMatcher(pattern: string): PathMatcher {
 }
 
 /** Apply the ordered rules ("default", globs, "-glob" excludes); later rules win. */
-export function applyModuleRules(index: ModuleIndex, rules: readonly string[]): { chosen: Set<string>; unmatched: string[] } {
+export function applyModuleRules(index: ModuleIndex, rules: readonly string[]): { chosen: Set<string>; unmatched: string[]; excluded: Map<string, Set<string>> } {
   const expanded = rules.flatMap((rule) => {
     if (rule === 'default') return DEFAULT_MODULES.map((pattern) => ({ rule: pattern, fromDefault: true }));
     if (rule === '-default') return DEFAULT_MODULES.map((pattern) => ({ rule: `-${pattern}`, fromDefault: true }));
@@ -73,6 +84,8 @@ export function applyModuleRules(index: ModuleIndex, rules: readonly string[]): 
   });
   const chosen = new Set<string>();
   const unmatched: string[] = [];
+  // The user's own exclude rules, each with the modules it took out.
+  const excluded = new Map<string, Set<string>>();
   const all = [...index.deps.keys()];
   for (const { rule, fromDefault } of expanded) {
     const exclude = rule.startsWith('-');
@@ -81,11 +94,49 @@ export function applyModuleRules(index: ModuleIndex, rules: readonly string[]): 
     // The default set names modules some kernels lack; only the user's own rules are typos.
     if (hits.length === 0 && !fromDefault) unmatched.push(rule);
     for (const hit of hits) {
-      if (exclude) chosen.delete(hit);
-      else chosen.add(hit);
+      if (exclude) {
+        chosen.delete(hit);
+        // Every module the rule names, chosen before or not: a dependency may bring it in.
+        if (!fromDefault) (excluded.get(rule) ?? excluded.set(rule, new Set()).get(rule))?.add(hit);
+      } else {
+        chosen.add(hit);
+        for (const removed of excluded.values()) removed.delete(hit);
+      }
     }
   }
-  return { chosen, unmatched };
+  return { chosen, unmatched, excluded };
+}
+
+/**
+ * For each exclude rule, the modules it took out that the closure brought back, and the chosen
+ * modules that need them: walked backwards along modules.dep, from each module to its users.
+ */
+export function undoneExcludes(index: ModuleIndex, chosen: ReadonlySet<string>, excluded: ReadonlyMap<string, ReadonlySet<string>>, closure: readonly string[]): UndoneExclude[] {
+  const inImage = new Set(closure);
+  const users = new Map<string, string[]>();
+  for (const [path, deps] of index.deps) for (const dep of deps) users.set(dep, [...(users.get(dep) ?? []), path]);
+  const chosenUsers = (module: string): Set<string> => {
+    const found = new Set<string>();
+    const seen = new Set<string>([module]);
+    const queue = [module];
+    while (queue.length > 0) {
+      for (const user of users.get(queue.pop() as string) ?? []) {
+        if (seen.has(user) || !inImage.has(user)) continue;
+        seen.add(user);
+        if (chosen.has(user)) found.add(user);
+        queue.push(user);
+      }
+    }
+    return found;
+  };
+  const undone: UndoneExclude[] = [];
+  for (const [rule, removed] of excluded) {
+    const back = [...removed].filter((module) => inImage.has(module)).sort();
+    if (back.length === 0) continue;
+    const by = new Set(back.flatMap((module) => [...chosenUsers(module)]));
+    undone.push({ rule, modules: back.map(moduleName), pulledBackBy: [...by].map(moduleName).sort() });
+  }
+  return undone;
 }
 
 /** Close a set of modules over modules.dep and modules.softdep (through aliases). */
@@ -108,6 +159,7 @@ export function closeOverDependencies(index: ModuleIndex, roots: Iterable<string
 }
 
 export function selectModules(index: ModuleIndex, rules: readonly string[]): ModuleSelection {
-  const { chosen, unmatched } = applyModuleRules(index, rules);
-  return { modules: closeOverDependencies(index, chosen), unmatched };
+  const { chosen, unmatched, excluded } = applyModuleRules(index, rules);
+  const modules = closeOverDependencies(index, chosen);
+  return { modules, unmatched, undoneExcludes: undoneExcludes(index, chosen, excluded, modules) };
 }

@@ -34,6 +34,10 @@ async function modulesExecutor(options: ModulesOptions, context: ExecutorContext
     const source = manifest.kernelSource === 'host' ? 'the build host' : `package ${recipe.kernel.package} (${manifest.kernelSource.length} locked packages installed aside)`;
     console.log(`${name}: ${manifest.modules.length} modules of ${manifest.kernelVersion} from ${source}, ${manifest.firmware.length} firmware files, ${(manifest.compressedSize / 1e6).toFixed(1)} MB`);
     if (manifest.missingFirmware.length > 0) console.log(`  firmware not on this host (skipped): ${manifest.missingFirmware.length} files`);
+    // An exclude that changed nothing is a rule the user believes in: say what undid it.
+    for (const undone of manifest.undoneExcludes ?? []) {
+      console.log(`  kernel.modules rule "${undone.rule}" was undone by dependencies: ${undone.modules.join(', ')} are in the image all the same, needed by ${undone.pulledBackBy.join(', ')}; exclude those too, or keep the rule out`);
+    }
     return true;
   });
 }
