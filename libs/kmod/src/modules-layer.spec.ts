@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, lstat, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assembleModulesLayer, installedKernels, readModuleIndex } from './modules-layer';
+import { assembleModulesLayer, installedKernels, parseModinfoFirmware, readModuleIndex } from './modules-layer';
 import { selectModules } from './select-modules';
 
 // Runs against the host's real kernel modules (tools/host/setup.sh installs linux-image-amd64).
@@ -36,6 +36,11 @@ describe('assembleModulesLayer on the host kernel', async () => {
     expect(undoneExcludes[0].pulledBackBy).toContain('nvme_rdma');
   });
 
+  it('reads the firmware each module declares from one modinfo run', () => {
+    const output = ['filename:       /lib/modules/6.1/kernel/a/r8169.ko', 'firmware:       rtl_nic/x.fw', 'firmware:       rtl_nic/y.fw', 'license:        GPL', 'filename:       /lib/modules/6.1/kernel/fs/ext4/ext4.ko.xz', 'alias:          fs-ext4'].join('\n');
+    expect(parseModinfoFirmware(output)).toEqual(new Map([['r8169', ['rtl_nic/x.fw', 'rtl_nic/y.fw']], ['ext4', []]]));
+  });
+
   it('takes firmware as the kernel loads it: as named, else compressed with zstd, else with xz', async () => {
     const version = hostKernel();
     const firmwareRoot = join(root, 'host-firmware');
@@ -51,6 +56,8 @@ describe('assembleModulesLayer on the host kernel', async () => {
     expect(layer.firmware).toEqual(expect.arrayContaining(['rtl_nic/rtl8125b-2.fw', 'rtl_nic/rtl8125a-3.fw.zst', 'rtl_nic/rtl8107e-2.fw.xz', 'rtl_nic/rtl8168h-2.fw']));
     expect(layer.firmware).not.toContain('rtl_nic/rtl8168h-2.fw.xz');
     expect(layer.missingFirmware).toContain('rtl_nic/rtl8168g-2.fw');
+    // And which module asked for it.
+    expect(layer.missingFirmwareByModule.find((entry) => entry.module === 'r8169')?.files).toContain('rtl_nic/rtl8168g-2.fw');
     expect(await readFile(join(layerRoot, 'usr/lib/firmware/rtl_nic/rtl8125a-3.fw.zst'), 'utf8')).toBe('zstd');
   });
 

@@ -2,7 +2,7 @@ import { access, copyFile, mkdir, readFile, readdir, rm, stat, symlink } from 'n
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { runSandboxed } from '@strata/sandbox';
-import { parseModuleIndex, type ModuleIndex } from './module-index';
+import { moduleName, parseModuleIndex, type ModuleIndex } from './module-index';
 import { selectModules, type ModuleSelection } from './select-modules';
 
 /** ENOENT means "not there"; every other error (permissions, I/O) is a real failure. */
@@ -74,6 +74,24 @@ export interface ModulesLayer extends ModuleSelection {
   kernelVersion: string;
   firmware: string[];
   missingFirmware: string[];
+  /** The modules that declare firmware the firmware folder lacks, each with those files (by module name). */
+  missingFirmwareByModule: { module: string; files: string[] }[];
+}
+
+/**
+ * The firmware each module declares, from one modinfo run over all of them: its output is a
+ * block per module, "filename: <path>" first, then its fields ("firmware: <file>").
+ */
+export function parseModinfoFirmware(output: string): Map<string, string[]> {
+  const byModule = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of output.split('\n')) {
+    const field = line.match(/^(filename|firmware):\s+(\S+)/);
+    if (!field) continue;
+    if (field[1] === 'filename') byModule.set(moduleName(field[2]), (current = []));
+    else current?.push(field[2]);
+  }
+  return byModule;
 }
 
 /**
@@ -114,10 +132,12 @@ export async function assembleModulesLayer(options: { root: string; kernelVersio
   for (const name of KERNEL_METADATA) await copyFile(join(source, name), join(target, name)).catch(unlessMissing(undefined));
   const firmware: string[] = [];
   const missingFirmware: string[] = [];
+  const missingFirmwareByModule: ModulesLayer['missingFirmwareByModule'] = [];
   if (options.firmware !== false && selection.modules.length > 0) {
     const firmwareRoot = options.firmwareRoot ?? '/usr/lib/firmware';
-    const { stdout } = await execa('modinfo', ['-F', 'firmware', ...selection.modules.map((m) => join(source, m))]);
-    for (const file of [...new Set(stdout.split('\n').filter(Boolean))].sort()) {
+    const { stdout } = await execa('modinfo', selection.modules.map((m) => join(source, m)));
+    const declared = parseModinfoFirmware(stdout);
+    for (const file of [...new Set([...declared.values()].flat())].sort()) {
       const found = await findFirmware(firmwareRoot, file);
       if (!found) {
         missingFirmware.push(file);
@@ -128,7 +148,12 @@ export async function assembleModulesLayer(options: { root: string; kernelVersio
       await copyFile(join(firmwareRoot, found), to);
       firmware.push(found);
     }
+    const missing = new Set(missingFirmware);
+    for (const [module, files] of [...declared].sort(([a], [b]) => a.localeCompare(b))) {
+      const lacking = files.filter((file) => missing.has(file));
+      if (lacking.length > 0) missingFirmwareByModule.push({ module, files: lacking });
+    }
   }
   await runDepmod(options.root, options.kernelVersion);
-  return { kernelVersion: options.kernelVersion, ...selection, firmware, missingFirmware };
+  return { kernelVersion: options.kernelVersion, ...selection, firmware, missingFirmware, missingFirmwareByModule };
 }

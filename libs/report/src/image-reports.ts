@@ -13,7 +13,7 @@ import { resolveRecipe, type RecipeGraph } from '@strata/recipe';
 import { ownershipFromTree } from './ownership';
 import { buildSbom, type SbomLayer, type SpdxDocument } from './sbom';
 import { renderSizeReportHtml } from './size-report-html';
-import { buildSizeReport, type SizeReport } from './size-report';
+import { buildSizeReport, type ModuleGaps, type SizeReport } from './size-report';
 
 export const SIZE_REPORT_JSON = 'size-report.json';
 export const SIZE_REPORT_HTML = 'size-report.html';
@@ -71,6 +71,12 @@ function baseUrls(name: string, graph: RecipeGraph, workspaceRoot: string): Map<
   return new Map(recipe.repositories.map((repo, i) => [repo.id, repo.project ? null : (specs[i]?.baseurl?.[0] ?? null)]));
 }
 
+/** The gaps modules.json records (a modules archive built before they were recorded has none). */
+function moduleGaps(modules: (Partial<ModuleGaps> & { missingFirmwareByModule?: ModuleGaps['missingFirmware'] }) | undefined): ModuleGaps | undefined {
+  if (!modules) return undefined;
+  return { missingFirmware: modules.missingFirmwareByModule ?? [], undoneExcludes: modules.undoneExcludes ?? [] };
+}
+
 export async function computeImageReports(input: ImageReportsInput): Promise<{ sizeReport: SizeReport; sbom: SpdxDocument }> {
   const { manifest, name } = input;
   const recipe = resolveRecipe(name, input.graph);
@@ -80,7 +86,11 @@ export async function computeImageReports(input: ImageReportsInput): Promise<{ s
   const ownership = await ownershipFromTree(join(input.layersDir, name, 'tree.cpio.zst'));
   const kernel =
     manifest.kernel && input.modulesDir
-      ? { version: manifest.kernel.version, paths: new Set((await listArchive(join(input.modulesDir, manifest.kernel.image))).map((e) => e.name)) }
+      ? {
+          version: manifest.kernel.version,
+          paths: new Set((await listArchive(join(input.modulesDir, manifest.kernel.image))).map((e) => e.name)),
+          gaps: moduleGaps(await readJson<Partial<ModuleGaps> & { missingFirmwareByModule?: ModuleGaps['missingFirmware'] }>(join(input.modulesDir, 'modules.json'))),
+        }
       : undefined;
   const removed = [];
   for (const layer of chain) {

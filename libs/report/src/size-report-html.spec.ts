@@ -66,3 +66,19 @@ describe('renderSizeReportHtml', () => {
     expect(renderSizeReportHtml(report())).toBe(html);
   });
 });
+
+describe('renderSizeReportHtml: kernel modules asked for, not got', () => {
+  it('lists undone excludes and modules whose firmware the host lacks, escaped; nothing without a record', () => {
+    const html = renderSizeReportHtml({
+      ...report(),
+      modules: {
+        missingFirmware: [{ module: 'r8169', files: ['rtl_nic/rtl8168g-2.fw'] }],
+        undoneExcludes: [{ rule: '-kernel/drivers/<ib>/**', modules: ['ib_core'], pulledBackBy: ['nvme_rdma'] }],
+      },
+    });
+    expect(html).toContain('<h2>Kernel modules: asked for, not got</h2>');
+    expect(html).toContain('<code>-kernel/drivers/&lt;ib&gt;/**</code>');
+    expect(html).toMatch(/<td>r8169<\/td>/);
+    expect(renderSizeReportHtml(report())).not.toContain('Kernel modules: asked for');
+  });
+});

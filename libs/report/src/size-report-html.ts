@@ -213,6 +213,18 @@ export function renderSizeReportHtml(r: SizeReport): string {
   const dirs = r.directories.slice(0, 40).map((d) => row([td(`<code>${escapeHtml(d.path)}/</code>`), td(String(d.files), true), td(formatBytes(d.bytes), true), td(percent(d.bytes, r.totals.bytes), true)])).join('\n');
   const files = r.largestFiles.map((f) => row([td(`<code>${escapeHtml(f.path)}</code>`), td(formatBytes(f.bytes), true), td(escapeHtml(f.owner))])).join('\n');
   const unowned = r.unowned.map((u) => row([td(`<code>${escapeHtml(u.path)}</code>`), td(u.type), td(formatBytes(u.bytes), true)])).join('\n');
+  const gaps = r.modules;
+  const undone = (gaps?.undoneExcludes ?? []).map((u) => row([td(`<code>${escapeHtml(u.rule)}</code>`), td(escapeHtml(u.modules.join(', '))), td(escapeHtml(u.pulledBackBy.join(', ')))])).join('\n');
+  const firmware = (gaps?.missingFirmware ?? []).map((m) => row([td(escapeHtml(m.module)), td(String(m.files.length), true), td(`<code>${escapeHtml(m.files.join(' '))}</code>`)])).join('\n');
+  const modulesSection = gaps
+    ? `<h2>Kernel modules: asked for, not got</h2>
+<table><tr><th>exclude rule undone by dependencies</th><th>modules in the image all the same</th><th>needed by</th></tr>
+${undone || row([td('(none)'), td(''), td('')])}
+</table>
+<table><tr><th>module</th><th>firmware files not on the build host</th><th>files</th></tr>
+${firmware || row([td('(none)'), td(''), td('')])}
+</table>`
+    : '';
   const removed = r.removeFiles.layers.map((l) => row([td(escapeHtml(l.layer)), td(String(l.paths), true), td(formatBytes(l.bytes), true)])).join('\n');
   const figure = (value: string, what: string): string => `<div class="figure"><b>${value}</b>${what}</div>`;
   const packageCount = r.owners.filter((o) => o.kind === 'package').length;
@@ -256,6 +268,7 @@ ${unowned}
 <table><tr><th>layer</th><th>paths</th><th>bytes</th></tr>
 ${removed}
 </table>
+${modulesSection}
 <script>${SCRIPT}</script>
 </body>
 </html>

@@ -112,6 +112,28 @@ describe('buildSizeReport', () => {
   });
 });
 
+describe('the kernel modules the rules did not get', () => {
+  const gaps = {
+    missingFirmware: [{ module: 'r8169', files: ['rtl_nic/rtl8168g-2.fw', 'rtl_nic/rtl8168h-2.fw', 'rtl_nic/rtl8125a-3.fw'] }],
+    undoneExcludes: [{ rule: '-kernel/drivers/infiniband/**', modules: ['ib_core', 'rdma_cm'], pulledBackBy: ['nvme_rdma'] }],
+  };
+  const withGaps = (): SizeReportInput => ({ ...input(), kernel: { ...(input().kernel as NonNullable<SizeReportInput['kernel']>), gaps } });
+
+  it('carries them into the report, and prints them', () => {
+    const report = buildSizeReport(withGaps());
+    expect(report.modules).toEqual(gaps);
+    const text = formatSizeReport(report, makeColors(false));
+    expect(text).toContain('Kernel modules: asked for, not got');
+    expect(text).toContain('-kernel/drivers/infiniband/** undone by dependencies: ib_core, rdma_cm (needed by nvme_rdma)');
+    expect(text).toMatch(/firmware not on the build host, for 1 module:\n\s+r8169\s+3 files\s+rtl_nic\/rtl8168g-2\.fw, rtl_nic\/rtl8168h-2\.fw, …/);
+  });
+
+  it('leaves them out when the image has no modules archive record of them', () => {
+    expect(buildSizeReport(input()).modules).toBeUndefined();
+    expect(formatSizeReport(buildSizeReport(input()), makeColors(false))).not.toContain('Kernel modules');
+  });
+});
+
 describe('formatSizeReport', () => {
   it('prints the tables for a terminal', () => {
     const text = formatSizeReport(buildSizeReport(input()), makeColors(false), { rows: 3 });

@@ -52,6 +52,14 @@ export interface SizeReport {
   removeFiles: { layers: { layer: string; paths: number; bytes: number }[]; paths: number; bytes: number };
   /** Every regular file, by path: what the treemap draws. */
   files: FileSize[];
+  /** What the kernel.modules rules asked for and did not get (initrds with modules only). */
+  modules?: ModuleGaps;
+}
+
+/** From the modules archive's modules.json: firmware the host lacks, excludes that dependencies undid. */
+export interface ModuleGaps {
+  missingFirmware: { module: string; files: string[] }[];
+  undoneExcludes: { rule: string; modules: string[]; pulledBackBy: string[] }[];
 }
 
 export interface SizeReportInput {
@@ -63,8 +71,8 @@ export interface SizeReportInput {
   ownership: Ownership;
   /** The manifest's package list. */
   packages: readonly { nevra: string; installSize: number; layer: string }[];
-  /** The paths the kernel modules archive provides, and its kernel version. */
-  kernel?: { version: string; paths: ReadonlySet<string> };
+  /** The paths the kernel modules archive provides, its kernel version, and what its rules did not get. */
+  kernel?: { version: string; paths: ReadonlySet<string>; gaps?: ModuleGaps };
   /** removedByRemoveFiles of each layer of the chain, root first. */
   removed: readonly { layer: string; paths: number; bytes: number }[];
   /** How many of the largest files to list (default 25). */
@@ -149,6 +157,7 @@ export function buildSizeReport(input: SizeReportInput): SizeReport {
     unowned,
     removeFiles: { layers: removedLayers, paths: removedLayers.reduce((n, r) => n + r.paths, 0), bytes: removedLayers.reduce((n, r) => n + r.bytes, 0) },
     files,
+    ...(input.kernel?.gaps ? { modules: input.kernel.gaps } : {}),
   };
 }
 
@@ -194,6 +203,17 @@ export function formatSizeReport(r: SizeReport, c: Colors, options: { rows?: num
   out.push(BLANK_LINE, c.bold.underline(`Not from any package (${r.unowned.length})`));
   out.push(...(r.unowned.length > 0 ? formatTable(r.unowned.slice(0, rows).map((u): Cell[] => [u.path, { text: u.type, style: c.dim }, right(formatBytes(u.bytes))]), '  ') : ['  (none)']));
   more(r.unowned.length, 'paths');
+
+  if (r.modules && (r.modules.missingFirmware.length > 0 || r.modules.undoneExcludes.length > 0)) {
+    out.push(BLANK_LINE, c.bold.underline('Kernel modules: asked for, not got'));
+    for (const undone of r.modules.undoneExcludes) out.push(`  ${c.yellow(undone.rule)} undone by dependencies: ${undone.modules.join(', ')} ${c.dim(`(needed by ${undone.pulledBackBy.join(', ')})`)}`);
+    const firmware = r.modules.missingFirmware;
+    if (firmware.length > 0) {
+      out.push(`  firmware not on the build host, for ${plural(firmware.length, 'module')}:`);
+      out.push(...formatTable(firmware.slice(0, rows).map((m): Cell[] => [m.module, right(plural(m.files.length, 'file'), c.dim), { text: m.files.slice(0, 2).join(', ') + (m.files.length > 2 ? ', …' : ''), style: c.dim }]), '    '));
+      more(firmware.length, 'modules');
+    }
+  }
 
   const saved = r.removeFiles.layers.filter((l) => l.paths > 0).map((l) => `${l.layer}: ${plural(l.paths, 'path')}, ${formatBytes(l.bytes)}`);
   out.push(BLANK_LINE, `${c.bold.underline('removeFiles')} saved ${c.bold(formatBytes(r.removeFiles.bytes))} in ${plural(r.removeFiles.paths, 'path')}${saved.length > 0 ? ` (${saved.join('; ')})` : ''}`);

@@ -33,7 +33,11 @@ async function modulesExecutor(options: ModulesOptions, context: ExecutorContext
     const manifest = await buildModules(planModules({ recipe, workspaceRoot: context.root, kernelVersion: options.kernelVersion, kernelPackage, sourceDateEpoch: sourceDateEpoch() }));
     const source = manifest.kernelSource === 'host' ? 'the build host' : `package ${recipe.kernel.package} (${manifest.kernelSource.length} locked packages installed aside)`;
     console.log(`${name}: ${manifest.modules.length} modules of ${manifest.kernelVersion} from ${source}, ${manifest.firmware.length} firmware files, ${(manifest.compressedSize / 1e6).toFixed(1)} MB`);
-    if (manifest.missingFirmware.length > 0) console.log(`  firmware not on this host (skipped): ${manifest.missingFirmware.length} files`);
+    if (manifest.missingFirmware.length > 0) {
+      const modules = manifest.missingFirmwareByModule ?? [];
+      const named = modules.slice(0, 8).map((entry) => `${entry.module} (${entry.files.length})`).join(', ');
+      console.log(`  firmware not on this host (skipped): ${manifest.missingFirmware.length} files, declared by ${modules.length} modules: ${named}${modules.length > 8 ? ', …' : ''} (all in modules.json and the size report)`);
+    }
     // An exclude that changed nothing is a rule the user believes in: say what undid it.
     for (const undone of manifest.undoneExcludes ?? []) {
       console.log(`  kernel.modules rule "${undone.rule}" was undone by dependencies: ${undone.modules.join(', ')} are in the image all the same, needed by ${undone.pulledBackBy.join(', ')}; exclude those too, or keep the rule out`);
