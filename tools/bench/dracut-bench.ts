@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { bootAndWatch, cachedVmlinux, makeRootDisk, ROOT_MARKER } from '@strata/boot';
+import { bootAndWatch, bootTimeline, cachedVmlinux, makeRootDisk, ROOT_MARKER, type BootTimeline } from '@strata/boot';
 import { listArchive } from '@strata/cpio';
 import { installedKernels } from '@strata/kmod';
 import { median, table, writeDocSection } from './stats';
@@ -63,19 +63,32 @@ async function contents(image: string): Promise<{ files: number; bytes: number; 
   return { files: entries.length, bytes, moduleBytes };
 }
 
-async function bootOnce(kernel: string, initrd: string, disk: string, log: string): Promise<number> {
+async function bootOnce(kernel: string, initrd: string, disk: string, log: string): Promise<BootTimeline> {
   await makeRootDisk(disk);
   const result = await bootAndWatch({
     kernel,
     initrd,
     disks: [disk],
-    append: ['root=LABEL=strata-root', 'rootfstype=ext4', 'ro'],
+    // journald's timestamped copy on the console gives the timeline's milestones, on both sides.
+    append: ['root=LABEL=strata-root', 'rootfstype=ext4', 'ro', 'systemd.journald.forward_to_console=1'],
     marker: ROOT_MARKER,
     timeoutMs: 300_000,
     consoleLog: join(ROOT, 'dist/bench', log),
   });
   if (!result.ok) throw new Error(`${log} did not boot: ${result.reason} (see dist/bench/${log})`);
-  return result.seconds;
+  return bootTimeline(result.console, ROOT_MARKER, result.seconds);
+}
+
+/** Per milestone, the median time it was reached on each side ("-" where a side never shows it). */
+function timelineRows(strata: readonly BootTimeline[], dracut: readonly BootTimeline[]): string[][] {
+  // "kernel started" is at 0 by definition: show how long it took to get there instead.
+  const at = (timelines: readonly BootTimeline[], phase: string): number[] => timelines.flatMap((t) => t.phases.filter((p) => p.phase === phase).map((p) => (phase === 'kernel started' ? p.took : p.at)));
+  const phases = [...new Set([...strata, ...dracut].flatMap((t) => t.phases.map((p) => p.phase)))];
+  return phases.map((phase) => {
+    const [s, d] = [at(strata, phase), at(dracut, phase)];
+    const shown = (values: number[]): string => (values.length > 0 ? median(values).toFixed(2) : '-');
+    return [phase, shown(s), shown(d), s.length > 0 && d.length > 0 && median(d) > 0 ? (median(s) / median(d)).toFixed(2) : ''];
+  });
 }
 
 /** "14.2 (13.9-15.1)": the median and the spread. */
@@ -109,12 +122,14 @@ async function main(): Promise<void> {
 
   const vmlinux = await cachedVmlinux(existsSync(`/usr/lib/modules/${kver}/vmlinuz`) ? `/usr/lib/modules/${kver}/vmlinuz` : `/boot/vmlinuz-${kver}`, join(ROOT, 'dist/boot/kernels', `vmlinux-${kver}`));
   const disk = join(ROOT, 'dist/bench/root.img');
-  const strataBoots: number[] = [];
-  const dracutBoots: number[] = [];
+  const strataTimelines: BootTimeline[] = [];
+  const dracutTimelines: BootTimeline[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    strataBoots.push(await bootOnce(vmlinux, strataImage, disk, `${RECIPE}-boot-${round}.log`));
-    dracutBoots.push(await bootOnce(vmlinux, dracutImage, disk, `dracut-boot-${round}.log`));
+    strataTimelines.push(await bootOnce(vmlinux, strataImage, disk, `${RECIPE}-boot-${round}.log`));
+    dracutTimelines.push(await bootOnce(vmlinux, dracutImage, disk, `dracut-boot-${round}.log`));
   }
+  const strataBoots = strataTimelines.map((t) => t.total);
+  const dracutBoots = dracutTimelines.map((t) => t.total);
 
   const [s, d] = [await contents(strataImage), await contents(dracutImage)];
   const [sSize, dSize] = [(await stat(strataImage)).size, (await stat(dracutImage)).size];
@@ -133,6 +148,10 @@ async function main(): Promise<void> {
     `strata \`${RECIPE}\` vs dracut 059 \`--no-hostonly --compress zstd\`, kernel ${kver}, QEMU TCG, ${new Date().toISOString().slice(0, 10)}`,
     '',
     table(['', `strata ${RECIPE}`, 'dracut generic', 'ratio strata/dracut'], rows),
+    '',
+    `Boot timeline: the median second (since the kernel started) each milestone was reached; "kernel started" is the time before it (QEMU, firmware, loading).`,
+    '',
+    table(['milestone', `strata ${RECIPE}`, 'dracut generic', 'ratio'], timelineRows(strataTimelines, dracutTimelines)),
     '',
     `Each side in turn, ${ROUNDS} rounds. Boots (s): strata ${strataBoots.map((t) => t.toFixed(1)).join(', ')}; dracut ${dracutBoots.map((t) => t.toFixed(1)).join(', ')}. Cold builds (s): strata ${times.strataCold.map((t) => t.toFixed(1)).join(', ')}; dracut ${times.dracutCold.map((t) => t.toFixed(1)).join(', ')}.`,
   ].join('\n');

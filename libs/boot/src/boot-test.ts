@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import { type ExtensionManifest, type InitrdManifest } from '@strata/layer';
 import { writeCpioImage } from '@strata/extension';
 import { findKernelImage } from '@strata/kmod';
 import { appendUncompressedArchive } from './append-archive';
+import { bootTimeline } from './boot-timeline';
 import { diagnoseConsole, plainConsole } from './console-diagnosis';
 import { cachedProvisionedDisks, provisionedDiskPath, provisionedTpmState, singleFileArchive } from './provision-guest';
 import { copyTpmState, startSoftwareTpm } from './swtpm';
@@ -242,9 +243,10 @@ async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBo
       kernel,
       initrd,
       disks,
-      // journald echoes the journal to the console: systemd-sysext's lines, and the variant's proofs
-      // untruncated (the status lines are cut to the console's width).
-      append: [...variant.append, 'ro', ...(addon || variant.proofs.length > 0 ? ['systemd.journald.forward_to_console=1'] : []), ...(plan.append ? plan.append.split(/\s+/).filter(Boolean) : [])],
+      // journald echoes the journal to the console, timestamped: systemd-sysext's lines, the
+      // variant's proofs untruncated (the status lines are cut to the console's width) and the
+      // milestones of the timeline.
+      append: [...variant.append, 'ro', 'systemd.journald.forward_to_console=1', ...(plan.append ? plan.append.split(/\s+/).filter(Boolean) : [])],
       marker,
       untilPowerOff,
       ...(failurePatterns ? { failurePatterns } : {}),
@@ -284,6 +286,13 @@ async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBo
     const shown = addon && result.ok ? lines.filter((line) => /sysext|extension|verity/i.test(line)) : lines.slice(-25);
     console.error(`${label}: boot FAILED after ${result.seconds.toFixed(1)} s: ${problem}\n--- ${addon && result.ok ? 'systemd-sysext lines' : 'last console lines'} (full log: ${relative(plan.workspaceRoot, consoleLog)}) ---\n${shown.join('\n')}`);
     return false;
+  }
+  // The phases of a boot that ended on the root's marker (not one that hibernated or powered off after it).
+  if ((variant.marker ?? ROOT_MARKER) === ROOT_MARKER && variant.rootInit !== 'hibernate-then-marker' && variant.rootInit !== 'systemd-then-poweroff') {
+    const timeline = bootTimeline(result.console, ROOT_MARKER, result.seconds);
+    const timelineFile = join(work, 'timeline.json');
+    await writeFile(timelineFile, `${JSON.stringify(timeline, null, 2)}\n`);
+    console.log(`${label}: timeline (${relative(plan.workspaceRoot, timelineFile)}): ${timeline.phases.map((p) => `${p.phase} +${p.took.toFixed(1)} s`).join(', ')}`);
   }
   const what = addon ? `${initrdName} with ${addon.name} merged by its systemd-sysext, ` : '';
   const where = variant.marker === EMERGENCY_ANSWER

@@ -7,3 +7,4 @@ export * from './console-diagnosis';
 export * from './boot-test';
 export * from './uefi';
 export * from './uefi-boot-test';
+export * from './boot-timeline';
