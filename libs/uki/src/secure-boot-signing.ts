@@ -42,7 +42,9 @@ export function frozenTime(epochSeconds: number): string {
  * SOURCE_DATE_EPOCH, so the same image and key give the same bytes (firmware ignores that time).
  */
 export async function signEfiImage(input: string, output: string, keys: SecureBootKeys, sourceDateEpoch: number): Promise<void> {
-  const result = await execa('faketime', [frozenTime(sourceDateEpoch), 'sbsign', '--key', keys.key, '--cert', keys.certificate, '--output', output, input], {
+  // -f: libfaketime's own format, where an absolute time stays frozen. Without it, faketime
+  // starts the clock there and lets it run, so a slow signing could cross into the next second.
+  const result = await execa('faketime', ['-f', frozenTime(sourceDateEpoch), 'sbsign', '--key', keys.key, '--cert', keys.certificate, '--output', output, input], {
     reject: false,
     all: true,
     env: { TZ: 'UTC' },
