@@ -35,12 +35,12 @@ describe('strata-netroot-generator', () => {
   });
 
   it('reads the kernel\'s root=/dev/nfs nfsroot= form, and rw and rootflags=', async () => {
-    const { run, out } = await generate('root=/dev/nfs nfsroot=192.168.1.5:/exports/root,vers=3,tcp rw rootflags=noatime');
+    const { run, out } = await generate('root=/dev/nfs nfsroot=10.0.2.100:/exports/root,vers=3,tcp rw rootflags=noatime');
     expect(run.exitCode, run.all).toBe(0);
     const unit = await readFile(join(out, 'sysroot.mount'), 'utf8');
-    expect(unit).toContain('What=192.168.1.5:/exports/root\n');
+    expect(unit).toContain('What=10.0.2.100:/exports/root\n');
     expect(unit).toContain('Type=nfs\n');
-    expect(unit).toContain('Options=rw,vers=3,tcp,noatime,addr=192.168.1.5\n');
+    expect(unit).toContain('Options=rw,vers=3,tcp,noatime,addr=10.0.2.100\n');
   });
 
   it('attaches netroot=nbd:<server>:<port>/<export> through Debian\'s nbd@nbd0.service, kept at the switch to the root', async () => {

@@ -77,10 +77,28 @@ async function requireTool(tool: string, versionArgs: string[], pkg: string): Pr
   if ((run as { code?: string }).code === 'ENOENT') throw new Error(`this boot test needs ${tool}: install ${pkg} (bash tools/host/setup.sh does)`);
 }
 
-function stopper(child: ResultPromise): () => Promise<void> {
-  return async () => {
-    child.kill('SIGTERM');
-    await child;
+/** An empty state folder for a server (its configuration, log and runtime files). */
+async function freshState(stateDir: string): Promise<void> {
+  await rm(stateDir, { recursive: true, force: true });
+  await mkdir(stateDir, { recursive: true });
+}
+
+/**
+ * Start a server in the foreground and return once it listens on 127.0.0.1:<port> only. Its
+ * output (or its log file, when `log` reads one) explains a server that never listens.
+ */
+async function runServer(label: string, port: number, command: string, args: string[], options: { cwd?: string; log?: () => Promise<string> } = {}): Promise<TestServer> {
+  const child = execa(command, args, { reject: false, all: true, ...(options.cwd ? { cwd: options.cwd } : {}) });
+  let output = '';
+  child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await awaitLoopbackListener(label, port, child, options.log ?? (async () => output));
+  return {
+    label,
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await child;
+    },
   };
 }
 
@@ -91,8 +109,8 @@ function stopper(child: ResultPromise): () => Promise<void> {
  */
 export async function startNfsServer(options: { exportDir: string; pseudoPath: string; stateDir: string }): Promise<TestServer> {
   await requireTool('ganesha.nfsd', ['-v'], 'nfs-ganesha and nfs-ganesha-vfs');
-  await rm(options.stateDir, { recursive: true, force: true });
-  await mkdir(join(options.stateDir, 'recovery'), { recursive: true });
+  await freshState(options.stateDir);
+  await mkdir(join(options.stateDir, 'recovery'));
   const port = await freeLoopbackPort();
   const config = join(options.stateDir, 'ganesha.conf');
   const log = join(options.stateDir, 'ganesha.log');
@@ -130,10 +148,9 @@ export async function startNfsServer(options: { exportDir: string; pseudoPath: s
       '',
     ].join('\n'),
   );
-  const child = execa('ganesha.nfsd', ['-F', '-f', config, '-L', log, '-p', join(options.stateDir, 'ganesha.pid')], { reject: false, all: true });
-  const label = `NFS-Ganesha on 127.0.0.1:${port}`;
-  await awaitLoopbackListener(label, port, child, () => readFile(log, 'utf8').catch(() => ''));
-  return { label, port, stop: stopper(child) };
+  return await runServer(`NFS-Ganesha on 127.0.0.1:${port}`, port, 'ganesha.nfsd', ['-F', '-f', config, '-L', log, '-p', join(options.stateDir, 'ganesha.pid')], {
+    log: () => readFile(log, 'utf8').catch(() => ''),
+  });
 }
 
 /**
@@ -142,8 +159,7 @@ export async function startNfsServer(options: { exportDir: string; pseudoPath: s
  */
 export async function startNbdServer(options: { image: string; name: string; stateDir: string }): Promise<TestServer> {
   await requireTool('nbd-server', ['-V'], 'nbd-server');
-  await rm(options.stateDir, { recursive: true, force: true });
-  await mkdir(options.stateDir, { recursive: true });
+  await freshState(options.stateDir);
   const port = await freeLoopbackPort();
   const config = join(options.stateDir, 'nbd-server.conf');
   await writeFile(
@@ -151,12 +167,7 @@ export async function startNbdServer(options: { image: string; name: string; sta
     ['[generic]', '  listenaddr = 127.0.0.1', `  port = ${port}`, `[${options.name}]`, `  exportname = ${options.image}`, '  copyonwrite = true', ''].join('\n'),
   );
   // -d: stay in the foreground, logging to stderr.
-  const child = execa('nbd-server', ['-C', config, '-d'], { reject: false, all: true, cwd: options.stateDir });
-  let output = '';
-  child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const label = `nbd-server on 127.0.0.1:${port}`;
-  await awaitLoopbackListener(label, port, child, async () => output);
-  return { label, port, stop: stopper(child) };
+  return await runServer(`nbd-server on 127.0.0.1:${port}`, port, 'nbd-server', ['-C', config, '-d'], { cwd: options.stateDir });
 }
 
 /**
@@ -167,8 +178,7 @@ export async function startNbdServer(options: { image: string; name: string; sta
  */
 export async function startIscsiTarget(options: { image: string; targetName: string; stateDir: string }): Promise<TestServer> {
   await requireTool('tgtd', ['--help'], 'tgt');
-  await rm(options.stateDir, { recursive: true, force: true });
-  await mkdir(options.stateDir, { recursive: true });
+  await freshState(options.stateDir);
   const port = await freeLoopbackPort();
   const script = [
     'set -e',
@@ -183,12 +193,7 @@ export async function startIscsiTarget(options: { image: string; targetName: str
     'wait $pid',
   ].join('\n');
   await writeFile(join(options.stateDir, 'tgt-target.sh'), `${script}\n`);
-  const child = execa('unshare', ['--mount', '--propagation', 'private', 'bash', join(options.stateDir, 'tgt-target.sh')], { reject: false, all: true });
-  let output = '';
-  child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const label = `tgt (iSCSI target ${options.targetName}) on 127.0.0.1:${port}`;
-  await awaitLoopbackListener(label, port, child, async () => output);
-  return { label, port, stop: stopper(child) };
+  return await runServer(`tgt (iSCSI target ${options.targetName}) on 127.0.0.1:${port}`, port, 'unshare', ['--mount', '--propagation', 'private', 'bash', join(options.stateDir, 'tgt-target.sh')]);
 }
 
 /**
