@@ -5,10 +5,13 @@
  *   - `nx show projects`,
  *   - `nx graph --file`,
  *   - the affected selection after one leaf recipe changed (`nx show projects --affected`).
- * Prints medians and the ratio to the demo workspace (N = 0 generated). Usage:
+ * Prints medians and the ratio to the demo workspace (N = 0 generated). Beside strata's figures it
+ * times Nx's own floor for the same workspace: `nx show projects` with a stand-in plugin that gives
+ * every recipe file a project with strata's target names and nothing else (no recipe is read), so
+ * what Nx itself spends per project is apart from what strata's plugin adds. Usage:
  *   npm run bench:scale [-- --runs=3 --sizes=0,1000,5000]
  */
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -42,6 +45,27 @@ async function workspaceWith(n: number): Promise<string> {
   return dir;
 }
 
+/** The stand-in plugin of the floor: per recipe file, a project with the same target names and only an executor each. */
+const BARE_PLUGIN = `const { dirname, basename } = require('node:path');
+const TARGETS = ['lock', 'fetch', 'image', 'modules', 'build', 'uki', 'boot-test', 'summary', 'inspect', 'size-report'];
+exports.createNodes = ['recipes/**/recipe.yaml', (files) => files.map((file) => [file, { projects: { [dirname(file)]: {
+  name: basename(dirname(file)), root: dirname(file),
+  targets: Object.fromEntries(TARGETS.map((t) => [t, { executor: 'nx:noop' }])) } } }])];
+`;
+
+/** Runs fn with nx.json pointing at the bare plugin instead of strata's, then puts nx.json back. */
+async function withBarePlugin<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const nxJson = join(dir, 'nx.json');
+  const original = await readFile(nxJson, 'utf8');
+  await writeFile(join(dir, 'bare-plugin.js'), BARE_PLUGIN);
+  await writeFile(nxJson, JSON.stringify({ ...JSON.parse(original), plugins: ['./bare-plugin.js'] }, null, 2));
+  try {
+    return await fn();
+  } finally {
+    await writeFile(nxJson, original);
+  }
+}
+
 const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_CACHE_PROJECT_GRAPH: 'false', CI: 'true' };
 
 async function timed(dir: string, args: string[]): Promise<number> {
@@ -54,13 +78,14 @@ async function timed(dir: string, args: string[]): Promise<number> {
 async function main(): Promise<void> {
   const runs = Number(arg('runs', '3'));
   const sizes = arg('sizes', '0,1000,5000').split(',').map(Number);
-  const results: { n: number; show: number; graph: number; affected: number }[] = [];
+  const results: { n: number; show: number; graph: number; affected: number; floor: number }[] = [];
   for (const n of sizes) {
     const dir = await workspaceWith(n);
     try {
       const show: number[] = [];
       const graph: number[] = [];
       const affected: number[] = [];
+      const floor: number[] = [];
       // A leaf change: the last generated recipe, or a demo leaf.
       const leaf = n > 0 ? join(dir, 'recipes/generated', generatedRecipe(n - 1).name, 'recipe.yaml') : join(dir, 'recipes/sysext-debug/recipe.yaml');
       await execa('sh', ['-c', `printf '# a leaf edit\\n' >> "$1"`, 'sh', leaf]);
@@ -68,9 +93,10 @@ async function main(): Promise<void> {
         show.push(await timed(dir, ['show', 'projects']));
         graph.push(await timed(dir, ['graph', `--file=${join(dir, 'graph.json')}`]));
         affected.push(await timed(dir, ['show', 'projects', '--affected', '--uncommitted']));
+        floor.push(await withBarePlugin(dir, () => timed(dir, ['show', 'projects'])));
       }
-      results.push({ n, show: median(show), graph: median(graph), affected: median(affected) });
-      console.log(`N=${n}: show ${median(show).toFixed(2)} s, graph ${median(graph).toFixed(2)} s, affected ${median(affected).toFixed(2)} s`);
+      results.push({ n, show: median(show), graph: median(graph), affected: median(affected), floor: median(floor) });
+      console.log(`N=${n}: show ${median(show).toFixed(2)} s, graph ${median(graph).toFixed(2)} s, affected ${median(affected).toFixed(2)} s, Nx floor ${median(floor).toFixed(2)} s`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -82,13 +108,16 @@ async function main(): Promise<void> {
     `${r.show.toFixed(2)} s (${(r.show / base.show).toFixed(2)})`,
     `${r.graph.toFixed(2)} s (${(r.graph / base.graph).toFixed(2)})`,
     `${r.affected.toFixed(2)} s (${(r.affected / base.affected).toFixed(2)})`,
+    `${r.floor.toFixed(2)} s (${(r.floor / base.floor).toFixed(2)})`,
   ]);
   const body = [
     '## Scale (`npm run bench:scale`)',
     '',
     `Medians of ${runs} runs, no daemon, no project-graph cache; ratio to the demo workspace in brackets.`,
+    "The last column is Nx's floor: `nx show projects` on the same workspace with a stand-in plugin",
+    "that gives each recipe a project with strata's ten target names and nothing else, reading no recipe.",
     '',
-    table(['recipes', 'nx show projects', 'nx graph --file', 'affected after one leaf change'], rows),
+    table(['recipes', 'nx show projects', 'nx graph --file', 'affected after one leaf change', 'Nx floor: nx show projects, bare targets'], rows),
   ].join('\n');
   console.log(`\n${body}`);
   await writeDocSection(join(ROOT, 'docs/benchmarks.md'), 'scale', body);

@@ -17,7 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { CreateNodes, TargetConfiguration } from '@nx/devkit';
+import { DependencyType, type CreateDependencies, type CreateNodes, type RawProjectGraphDependency, type TargetConfiguration } from '@nx/devkit';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { bootVariantsOf, inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
 import { codeInputs, executorClosure, workspaceCodeBase } from './code-inputs';
@@ -205,6 +205,24 @@ function reportTargets(recipe: ResolvedRecipe): Record<string, TargetConfigurati
   return targets;
 }
 
+/** Where createNodes leaves a recipe's edges for createDependencies: its base, its repositories, the code its executors run. */
+const EDGES_METADATA = 'strataDependsOn';
+
+/**
+ * A recipe's edges, as explicit dependencies rather than implicitDependencies: Nx expands each
+ * project's implicitDependencies as patterns against every project (Object.keys of the whole
+ * graph per project), which is quadratic in the number of recipes: 2.2 s of 7.2 at 5,000 recipes.
+ */
+export const createDependencies: CreateDependencies = (_options, context) => {
+  const edges: RawProjectGraphDependency[] = [];
+  for (const [source, project] of Object.entries(context.projects)) {
+    const targets = project.metadata?.[EDGES_METADATA];
+    if (!Array.isArray(targets)) continue;
+    for (const target of targets) if (target !== source && context.projects[target]) edges.push({ source, target, type: DependencyType.implicit });
+  }
+  return edges;
+};
+
 export const createNodes: CreateNodes = [
   RECIPE_GLOB,
   (recipeFiles, _options, context) => {
@@ -229,8 +247,8 @@ export const createNodes: CreateNodes = [
               root,
               projectType: 'application',
               tags: [`kind:${recipe.kind}`, 'type:recipe'],
-              implicitDependencies: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe), ...code.libraries],
-              metadata: { description: recipe.description ?? '' },
+              // The edges (base, repositories, libraries) are made by createDependencies below.
+              metadata: { description: recipe.description ?? '', [EDGES_METADATA]: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe), ...code.libraries] },
               targets: recipeTargets(recipe, graph, chainDirs, code, (path) => chainDirs.some((dir) => existsSync(join(context.workspaceRoot, dir, 'files', path)))),
             },
           },
