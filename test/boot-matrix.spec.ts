@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumView } from './support/chromium';
 import { createScratchWorkspace, type CommandOutput, type ScratchWorkspace } from './support/scratch-workspace';
 
 // The default profile booted on every storage stack a server boots from. Each stack is built in a
@@ -20,10 +21,12 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     const build = await ws.nx(['run', 'initrd-server:build', '--output-style=static']);
     expect(build.exitCode, build.all).toBe(0);
     const variants = ['lvm', 'luks', 'luks-keyfile', 'luks-tpm2', 'raid1', 'raid1-degraded', 'lvm-luks-raid', 'btrfs', 'xfs', 'shutdown', 'usr', 'emergency', 'resume'];
-    const queue = [...variants];
+    // 'profile' is the plain ext4 boot with --profile: which files the boot read.
+    const queue = ['profile', ...variants];
     const worker = async () => {
       for (let variant = queue.shift(); variant; variant = queue.shift()) {
-        runs.set(variant, await ws.nx(['run', `initrd-server:boot-test:${variant}`, '--excludeTaskDependencies', '--output-style=static']));
+        const target = variant === 'profile' ? ['initrd-server:boot-test', '--profile'] : [`initrd-server:boot-test:${variant}`];
+        runs.set(variant, await ws.nx(['run', ...target, '--excludeTaskDependencies', '--output-style=static']));
       }
     };
     await Promise.all([worker(), worker()]);
@@ -35,6 +38,35 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
     expect(run.exitCode, run.all).toBe(0);
     return run.all;
   };
+
+  it('--profile: the boot lists the initrd\'s files it read before switch-root, and the size report shows them per package and per file', async () => {
+    const output = passed('profile');
+    const manifest = JSON.parse(await readFile(join(ws.root, 'dist/images/initrd-server/manifest.json'), 'utf8'));
+    const profile = JSON.parse(await readFile(join(ws.root, 'dist/boot/initrd-server/boot-profile.json'), 'utf8'));
+    expect(profile).toMatchObject({ image: 'initrd-server.cpio.zst', sha256: manifest.sha256, variant: 'ext4' });
+    // What an ext4 boot must have read: systemd, udev (udevadm is systemd-udevd), the ext4 module and the fsck it ran; what it never runs stays out.
+    expect(profile.used).toEqual(expect.arrayContaining(['usr/lib/systemd/systemd', 'usr/bin/udevadm', 'usr/sbin/e2fsck', expect.stringMatching(/^usr\/lib\/modules\/[^/]+\/kernel\/fs\/ext4\/ext4\.ko/)]));
+    expect(profile.used).not.toContain('usr/bin/mkfs.btrfs');
+    expect(profile.used).not.toContain('usr/sbin/mdadm');
+    expect(output).toMatch(new RegExp(`boot profile \\(dist/boot/initrd-server/boot-profile\\.json\\): ${profile.used.length} files of the initrd read before switch-root`));
+    expect(output).toMatch(/^ {2}the boot read \d+ of \d+ files \([\d.]+ [kM]?B of [\d.]+ MB\); the untouched [\d.]+ MB are about [\d.]+ MB of the compressed image$/m);
+    expect(output).toContain('Size report with the boot profile: dist/boot/initrd-server/size-report.html');
+
+    const report = await ws.nx(['run', 'initrd-server:size-report', '--output-style=static']);
+    expect(report.exitCode, report.all).toBe(0);
+    expect(report.all).toMatch(/^Boot profile \(ext4\)$/m);
+    expect(report.all).toContain('A guide, not a rule');
+
+    const page = join(ws.root, 'dist/boot/initrd-server/size-report.html');
+    const { dom, screenshot } = await chromiumView(page, 'size-report-boot-profile.png');
+    expect(screenshot.subarray(1, 4).toString()).toBe('PNG');
+    expect(dom).toContain(`data-boot-profile-files="${profile.used.length}"`);
+    // This boot's phases, drawn above the profile: one bar.
+    expect(dom).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-boots="1"');
+    expect(dom).toMatch(/<title>initrd-server: root mounted \+[\d.]+ s<\/title>/);
+    expect(dom).toMatch(/<code>usr\/lib\/systemd\/systemd<\/code> [\d.]+ [kM]?B read/);
+    expect(dom).toMatch(/<code>usr\/bin\/mkfs\.btrfs<\/code> [\d.]+ [kM]?B never read/);
+  });
 
   it('lvm: lvm2\'s udev rules activate the volume group and the root is on its LV', async () => {
     expect(passed('lvm')).toMatch(/initrd-server: provisioned the lvm disks in [\d.]+ s \(dist\/boot\/initrd-server\/lvm\/disks\)/);

@@ -12,14 +12,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listArchive } from '@strata/cpio';
-import { createScratchWorkspace, REPO_ROOT, type ScratchWorkspace } from './support/scratch-workspace';
+import { chromiumView } from './support/chromium';
+import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
 import { spdxProblems } from './support/spdx';
 
 const STATIC = ['--output-style=static'];
 const PROFILE = 'initrd-busybox-storage';
-/** Kept after the run, for people to look at. */
-const ARTIFACTS = join(REPO_ROOT, 'dist/test-artifacts');
-const CHROMIUM = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** The JSON document a target printed between Nx's own lines. */
 function printedJson(output: string): unknown {
@@ -129,26 +127,15 @@ describe('what is in an image', () => {
     expect(report.owners.find((o: { owner: string }) => o.owner.startsWith('storage-tools-'))).toMatchObject({ kind: 'package', layer: PROFILE, files: 2 });
     expect(report.unowned.map((u: { path: string }) => u.path)).toEqual(['etc/initrd-release', 'etc/modules-load.d/strata-boot.conf']);
 
-    await mkdir(ARTIFACTS, { recursive: true });
-    const profile = await mkdtemp(join(tmpdir(), 'strata-chromium-'));
-    try {
-      const page = `file://${images(PROFILE, 'size-report.html')}`;
-      const screenshot = join(ARTIFACTS, 'size-report.png');
-      await rm(screenshot, { force: true });
-      await execa('chromium', [...CHROMIUM, `--user-data-dir=${profile}`, `--screenshot=${screenshot}`, '--window-size=1200,800', page], { timeout: 60_000 });
-      const png = await readFile(screenshot);
-      expect(png.subarray(1, 4).toString()).toBe('PNG');
-      expect(png.length).toBeGreaterThan(20_000);
-      const dom = await execa('chromium', [...CHROMIUM, `--user-data-dir=${profile}`, '--dump-dom', page], { timeout: 60_000 });
-      const body = /<body[^>]*>/.exec(dom.stdout)?.[0] ?? '';
-      const drawn = Number(/data-treemap-rects="(\d+)"/.exec(body)?.[1]);
-      const expected = Number(/data-treemap-expected="(\d+)"/.exec(body)?.[1]);
-      expect(body).toContain('data-treemap-ready="true"');
-      expect(drawn).toBeGreaterThan(100);
-      expect(drawn).toBe(expected);
-    } finally {
-      await rm(profile, { recursive: true, force: true });
-    }
+    const { dom, screenshot: png } = await chromiumView(images(PROFILE, 'size-report.html'), 'size-report.png');
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeGreaterThan(20_000);
+    const body = /<body[^>]*>/.exec(dom)?.[0] ?? '';
+    const drawn = Number(/data-treemap-rects="(\d+)"/.exec(body)?.[1]);
+    const expected = Number(/data-treemap-expected="(\d+)"/.exec(body)?.[1]);
+    expect(body).toContain('data-treemap-ready="true"');
+    expect(drawn).toBeGreaterThan(100);
+    expect(drawn).toBe(expected);
   });
 
   it('the SBOM is valid SPDX 2.3: one package per NEVRA with the locked sha256 and a purl', async () => {

@@ -10,6 +10,7 @@ import { type ExtensionManifest, type InitrdManifest } from '@strata/layer';
 import { writeCpioImage } from '@strata/extension';
 import { findKernelImage } from '@strata/kmod';
 import { appendUncompressedArchive } from './append-archive';
+import { BOOT_PROFILE_FILE, BOOT_PROFILE_UNIT, bootProfileArchive, parseBootProfile, PROFILER_PROGRAMS, type BootProfile } from './boot-profile';
 import { bootTimeline } from './boot-timeline';
 import { diagnoseConsole, plainConsole } from './console-diagnosis';
 import { cachedProvisionedDisks, provisionedDiskPath, provisionedTpmState, singleFileArchive } from './provision-guest';
@@ -41,6 +42,8 @@ export interface BootTestPlan {
   timeoutSeconds: number;
   /** For paths in messages. */
   workspaceRoot: string;
+  /** Record which of the initrd's files the boot read before switch-root (boot-profile.json). */
+  profile?: boolean;
 }
 
 /** An initrd-scope system extension, delivered with the initrd and expected to be merged by it. */
@@ -122,6 +125,7 @@ interface PreparedBoot {
   initrd: string;
   rootImage: string;
   init: RootInit;
+  manifest: InitrdManifest;
 }
 
 /** Boot the plan's initrd to the root's marker; false (having said why) when it does not get there. */
@@ -156,12 +160,13 @@ async function prepareBoot(plan: BootTestPlan): Promise<PreparedBoot> {
   const kernel = variant.tpm ? vmlinuz : await cachedVmlinux(vmlinuz, join(plan.kernelCacheDir, kernelCacheName));
   const builtInitrd = join(imageDir, manifest.image);
   let initrd = builtInitrd;
-  if (addon || variant.initrdFile) {
+  if (addon || variant.initrdFile || plan.profile) {
     // The kernel unpacks concatenated archives in turn: what they carry lands in the same root.
     const combined = join(work, 'initrd.img');
     await pipeline(createReadStream(initrd), createWriteStream(combined));
     if (addon) await appendUncompressedArchive(combined, addon.archive);
     if (variant.initrdFile) await appendUncompressedArchive(combined, await singleFileArchive(variant.initrdFile.path, variant.initrdFile.content, variant.initrdFile.mode));
+    if (plan.profile) await appendUncompressedArchive(combined, await bootProfileArchive());
     initrd = combined;
   }
   const rootImage = join(work, 'root.img');
@@ -172,7 +177,7 @@ async function prepareBoot(plan: BootTestPlan): Promise<PreparedBoot> {
       : variant.rootInit === 'show-network'
         ? { kind: 'show-network' }
         : { kind: 'marker' };
-  return { plan, variant, ...(addon ? { addon } : {}), kernel, builtInitrd, initrd, rootImage, init };
+  return { plan, variant, ...(addon ? { addon } : {}), kernel, builtInitrd, initrd, rootImage, init, manifest };
 }
 
 /** The disks of a local root: the root image, or the provisioned stack; a /usr or swap disk. */
@@ -220,7 +225,7 @@ async function attachDisks({ plan, variant, kernel, builtInitrd, rootImage, init
 }
 
 /** Boot (twice for resume, again with another TPM for luks-tpm2) and judge the console. */
-async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBoot, disks: BootDisk[], networkArgs: string[]): Promise<boolean> {
+async function bootAndJudge({ plan, variant, addon, kernel, initrd, manifest }: PreparedBoot, disks: BootDisk[], networkArgs: string[]): Promise<boolean> {
   const { label, initrdName, workDir: work } = plan;
   const consoleLog = join(work, 'console.log');
   const boot = async (marker: string, log: string, untilPowerOff = false, otherTpm = false): Promise<BootResult> => {
@@ -277,9 +282,11 @@ async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBo
     if (!other.ok) problem = `with another TPM the volume did not fall back to asking for the passphrase (${other.reason}; console: ${relative(plan.workspaceRoot, otherLog)})`;
     else lockedElsewhere = `; with another TPM it stayed locked and asked for the passphrase (${relative(plan.workspaceRoot, otherLog)})`;
   }
+  const used = plan.profile && result.ok ? parseBootProfile(result.console) : undefined;
   problem = !result.ok
     ? withDiagnosis(result.reason, result.console)
     : problem ?? missingProof(result.console, variant.proofs) ?? (addon ? extensionMergeProblem(result.console, addon.name, addon.verity) : undefined);
+  if (!problem && plan.profile && !used) problem = `the boot profile's list (${BOOT_PROFILE_UNIT}, before switch-root) did not appear whole on the console`;
   if (problem) {
     const lines = result.console.split('\n');
     // For an extension, systemd-sysext's own lines say why; otherwise the end of the log does.
@@ -293,6 +300,12 @@ async function bootAndJudge({ plan, variant, addon, kernel, initrd }: PreparedBo
     const timelineFile = join(work, 'timeline.json');
     await writeFile(timelineFile, `${JSON.stringify(timeline, null, 2)}\n`);
     console.log(`${label}: timeline (${relative(plan.workspaceRoot, timelineFile)}): ${timeline.phases.map((p) => `${p.phase} +${p.took.toFixed(1)} s`).join(', ')}`);
+  }
+  if (used) {
+    const profile: BootProfile = { image: manifest.image, sha256: manifest.sha256, variant: plan.root, used, profilerOwn: PROFILER_PROGRAMS };
+    const profileFile = join(work, BOOT_PROFILE_FILE);
+    await writeFile(profileFile, `${JSON.stringify(profile, null, 2)}\n`);
+    console.log(`${label}: boot profile (${relative(plan.workspaceRoot, profileFile)}): ${used.length} files of the initrd read before switch-root`);
   }
   const what = addon ? `${initrdName} with ${addon.name} merged by its systemd-sysext, ` : '';
   const where = variant.marker === EMERGENCY_ANSWER

@@ -8,3 +8,4 @@ export * from './boot-test';
 export * from './uefi';
 export * from './uefi-boot-test';
 export * from './boot-timeline';
+export * from './boot-profile';

@@ -7,6 +7,8 @@ export { listImage, commandDecompressor, DECOMPRESSORS } from './read-image';
 export { parseOwnership, ownershipFromTree, type Ownership } from './ownership';
 export { buildSizeReport, formatSizeReport, kernelOwner, NOT_FROM_A_PACKAGE, type SizeReport, type SizeReportInput, type OwnerSize } from './size-report';
 export { renderSizeReportHtml } from './size-report-html';
+export { renderTimelineChart, type ChartedBoot } from './timeline-chart';
+export { bootUsage, formatBootUsage, BOOT_USAGE_CAVEAT, type BootUsage, type PackageUsage } from './boot-usage';
 export { squarify, inset, type Rect, type Placed } from './treemap';
 export { diffPackages, diffFiles, diffBuilds, formatDiff, type BuildDiff, type DiffSide, type PackageChange } from './diff';
 export { loadDiffSide } from './diff-input';

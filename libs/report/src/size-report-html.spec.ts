@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderSizeReportHtml } from './size-report-html';
+import { renderSizeReportHtml } from './size-report-html';
+import { escapeHtml } from './text';
 import type { SizeReport } from './size-report';
 
 function report(): SizeReport {

@@ -6,7 +6,9 @@
  * (data-treemap-rects), which the tests read back from a headless browser. No network.
  */
 import { NOT_FROM_A_PACKAGE, type FileSize, type OwnerSize, type SizeReport } from './size-report';
-import { formatBytes, percent, plural } from './text';
+import { profilerNote, type BootUsage } from './boot-usage';
+import { escapeHtml, formatBytes, percent, plural } from './text';
+import { renderTimelineChart, type ChartedBoot } from './timeline-chart';
 import { inset, squarify, type Rect } from './treemap';
 
 export const TREEMAP_WIDTH = 1200;
@@ -15,9 +17,6 @@ export const TREEMAP_HEIGHT = 640;
 const MIN_FILE_AREA = 6;
 const CHAR_WIDTH = 6.4;
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
-}
 
 function n(value: number): string {
   return String(Math.round(value * 10) / 10);
@@ -151,6 +150,9 @@ th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid #eef0f4; 
 th { background: #eef0f4; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: middle; }
 .bar { background: #c9d3e6; height: 8px; border-radius: 2px; } code { font-size: 13px; }
+.usage { display: flex; width: 160px; height: 8px; border-radius: 2px; overflow: hidden; background: #e7c9c9; } .usage .read { background: #5a9a6a; }
+.caveat { background: #fff8e6; border: 1px solid #ecd9a6; border-radius: 6px; padding: 8px 14px; max-width: 900px; }
+details { margin: 2px 0; } summary { cursor: pointer; } .untouched { color: #9a3d3d; } .read-file { color: #2f6b3f; }
 `;
 
 const SCRIPT = `
@@ -193,7 +195,37 @@ function td(text: string, numeric = false): string {
   return `<td${numeric ? ' class="num"' : ''}>${text}</td>`;
 }
 
-export function renderSizeReportHtml(r: SizeReport): string {
+/** The boot profile's section: per package, what the boot read and what it never touched, and per file. */
+function bootUsageSection(u: BootUsage): string {
+  const packages = u.packages
+    .map((p) => {
+      const share = p.bytes > 0 ? (100 * p.usedBytes) / p.bytes : 0;
+      const file = (f: FileSize, read: boolean): string => `<div class="${read ? 'read-file' : 'untouched'}"><code>${escapeHtml(f.path)}</code> ${formatBytes(f.bytes)} ${read ? 'read' : 'never read'}</div>`;
+      const files = `<details><summary>${p.files} file${p.files === 1 ? '' : 's'}</summary>${p.untouched.map((f) => file(f, false)).join('')}${p.read.map((f) => file(f, true)).join('')}</details>`;
+      return row([
+        td(escapeHtml(p.owner)),
+        td(`${p.usedFiles}/${p.files}`, true),
+        td(formatBytes(p.usedBytes), true),
+        td(formatBytes(p.untouchedBytes), true),
+        td(`<div class="usage" title="${n(share)}% of the bytes read"><div class="read" style="width:${n(share)}%"></div></div>`),
+        td(files),
+      ]);
+    })
+    .join('\n');
+  const figure = (value: string, what: string): string => `<div class="figure"><b>${value}</b>${what}</div>`;
+  return `<h2 id="boot-profile">Boot profile: what the boot read before switch-root (${escapeHtml(u.variants.join(', '))})</h2>
+<div class="figures" data-boot-profile-files="${u.usedFiles}">
+${figure(`${u.usedFiles} / ${u.files}`, 'files read')}
+${figure(formatBytes(u.usedBytes), 'read')}
+${figure(formatBytes(u.untouchedBytes), `never touched (about ${formatBytes(u.untouchedCompressedEstimate)} compressed)`)}
+</div>
+<p class="caveat">${escapeHtml(u.caveat)}${u.profilerOwn.length > 0 ? ` ${escapeHtml(profilerNote(u))}` : ''}</p>
+<table><tr><th>package</th><th>files read</th><th>bytes read</th><th>never touched</th><th>read / untouched</th><th>files</th></tr>
+${packages}
+</table>`;
+}
+
+export function renderSizeReportHtml(r: SizeReport, options: { bootUsage?: BootUsage; timeline?: ChartedBoot[] } = {}): string {
   const { svg } = drawTreemap(r);
   const hues = new Map(r.owners.map((o, i) => [o.owner, hueOf(o, i)]));
   const largest = Math.max(1, ...r.owners.map((o) => o.bytes));
@@ -246,6 +278,8 @@ ${figure(String(packageCount), 'packages')}
 ${figure(formatBytes(r.removeFiles.bytes), `saved by removeFiles (${r.removeFiles.paths} paths)`)}
 ${figure(String(r.unowned.length), `paths ${NOT_FROM_A_PACKAGE}`)}
 </div>
+${options.timeline ? `<h2 id="boot-timeline">Boot timeline</h2>\n${renderTimelineChart(options.timeline)}` : ''}
+${options.bootUsage ? bootUsageSection(options.bootUsage) : ''}
 <div id="crumb">All packages: click one to zoom in.</div>
 ${svg}
 <h2>Packages</h2>
