@@ -16,3 +16,7 @@ export { readArchive, readArchiveFile, listArchive, extractArchive, extractArchi
 // Initrd images: the tree as complete archives of bounded size, one zstd frame each.
 export { packDirectorySegments, DEFAULT_SEGMENT_SIZE, type SegmentOptions } from './segments';
 export { compressEachPiece } from './zstd-stream';
+
+// Studying compression (tools/bench): an image's frames, each decompressed, in order.
+export { decompressZstdFrames } from './zstd-frames';
+export { ByteReader } from './byte-reader';
