@@ -1,4 +1,4 @@
-import { writeCpioEntries, type CpioEntry } from '@strata/cpio';
+import { filesArchive } from './append-archive';
 import { plainConsole } from './console-diagnosis';
 
 /**
@@ -54,24 +54,11 @@ Wants=${BOOT_PROFILE_UNIT}
 
 /** An uncompressed archive to append to the initrd for a profiled boot: the unit and its drop-in. */
 export async function bootProfileArchive(): Promise<Buffer> {
-  const base = { uid: 0, gid: 0, mtime: 0, rdevMajor: 0, rdevMinor: 0 };
-  const dirs = ['etc', 'etc/systemd', 'etc/systemd/system', 'etc/systemd/system/initrd-switch-root.target.d', 'usr', 'usr/lib', 'usr/lib/strata'];
-  const files: [string, string][] = [
-    [SCRIPT_PATH, SCRIPT],
-    [`etc/systemd/system/${BOOT_PROFILE_UNIT}`, UNIT],
-    ['etc/systemd/system/initrd-switch-root.target.d/strata-boot-profile.conf', DROP_IN],
-  ];
-  let ino = 1;
-  const entries: CpioEntry[] = [
-    ...dirs.map((name) => ({ ...base, name, mode: 0o40755, nlink: 2, ino: ino++, size: 0, data: Buffer.alloc(0) })),
-    ...files.map(([name, text]) => {
-      const data = Buffer.from(text);
-      return { ...base, name, mode: 0o100644, nlink: 1, ino: ino++, size: data.length, data };
-    }),
-  ];
-  const chunks: Buffer[] = [];
-  for await (const chunk of writeCpioEntries(entries)) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return filesArchive([
+    { path: SCRIPT_PATH, content: SCRIPT },
+    { path: `etc/systemd/system/${BOOT_PROFILE_UNIT}`, content: UNIT },
+    { path: 'etc/systemd/system/initrd-switch-root.target.d/strata-boot-profile.conf', content: DROP_IN },
+  ]);
 }
 
 export interface BootProfile {

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { writeCpioEntries, type CpioEntry } from '@strata/cpio';
 import { sha256File } from '@strata/output';
-import { appendUncompressedArchive } from './append-archive';
+import { appendUncompressedArchive, filesArchive } from './append-archive';
 import { bootAndWatch } from './qemu';
 import { startSoftwareTpm } from './swtpm';
 import { provisionScript, type RootVariant } from './root-variants';
@@ -29,14 +28,7 @@ export interface ProvisionOptions {
  * after the initrd: a later archive's file overrides an earlier one.
  */
 export async function singleFileArchive(path: string, content: string | Buffer, mode = 0o100755): Promise<Buffer> {
-  const data = Buffer.from(content);
-  const parts = path.replace(/^\//, '').split('/');
-  const base = { uid: 0, gid: 0, mtime: 0, rdevMajor: 0, rdevMinor: 0 };
-  const entries: CpioEntry[] = parts.slice(0, -1).map((_, i) => ({ ...base, name: parts.slice(0, i + 1).join('/'), mode: 0o40755, nlink: 2, ino: i + 1, size: 0, data: Buffer.alloc(0) }));
-  entries.push({ ...base, name: parts.join('/'), mode, nlink: 1, ino: parts.length, size: data.length, data });
-  const chunks: Buffer[] = [];
-  for await (const chunk of writeCpioEntries(entries)) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return filesArchive([{ path, content, mode }]);
 }
 
 export function provisionedDiskPath(dir: string, disk: string): string {

@@ -195,6 +195,10 @@ function td(text: string, numeric = false): string {
   return `<td${numeric ? ' class="num"' : ''}>${text}</td>`;
 }
 
+function figure(value: string, what: string): string {
+  return `<div class="figure"><b>${value}</b>${what}</div>`;
+}
+
 /** The boot profile's section: per package, what the boot read and what it never touched, and per file. */
 function bootUsageSection(u: BootUsage): string {
   const packages = u.packages
@@ -212,7 +216,6 @@ function bootUsageSection(u: BootUsage): string {
       ]);
     })
     .join('\n');
-  const figure = (value: string, what: string): string => `<div class="figure"><b>${value}</b>${what}</div>`;
   return `<h2 id="boot-profile">Boot profile: what the boot read before switch-root (${escapeHtml(u.variants.join(', '))})</h2>
 <div class="figures" data-boot-profile-files="${u.usedFiles}">
 ${figure(`${u.usedFiles} / ${u.files}`, 'files read')}
@@ -258,7 +261,6 @@ ${firmware || row([td('(none)'), td(''), td('')])}
 </table>`
     : '';
   const removed = r.removeFiles.layers.map((l) => row([td(escapeHtml(l.layer)), td(String(l.paths), true), td(formatBytes(l.bytes), true)])).join('\n');
-  const figure = (value: string, what: string): string => `<div class="figure"><b>${value}</b>${what}</div>`;
   const packageCount = r.owners.filter((o) => o.kind === 'package').length;
   return `<!DOCTYPE html>
 <html lang="en">
