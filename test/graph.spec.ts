@@ -33,6 +33,27 @@ describe('recipes as Nx projects', () => {
     expect(after.all.split('\n')).toContain('initrd-custom');
   });
 
+  it("reads its projects from the plugin's cache while nothing changed, and parses again after an edit", async () => {
+    const description = async (): Promise<string> => {
+      const shown = await ws.nx(['show', 'project', 'initrd-busybox', '--json']);
+      expect(shown.exitCode, shown.all).toBe(0);
+      return JSON.parse(shown.all.slice(shown.all.indexOf('{'))).metadata.description;
+    };
+    const original = await description();
+    const cache = JSON.parse(await readFile(join(ws.root, '.nx/workspace-data/strata-projects.json'), 'utf8'));
+    // One entry: the workspace as it is now, with the projects as createNodes returned them.
+    expect(Object.keys(cache.entries)).toHaveLength(1);
+    expect(JSON.stringify(cache.entries)).toContain(original);
+    // The next command takes the projects from there: a value planted in the entry comes out.
+    const planted = JSON.stringify(cache).replace(original, 'Planted in the cache');
+    await writeFile(join(ws.root, '.nx/workspace-data/strata-projects.json'), planted);
+    expect(await description()).toBe('Planted in the cache');
+    await withEdit('recipes/initrd-busybox/recipe.yaml', (text) => text.replace(original, 'An edited description'), async () => {
+      expect(await description()).toBe('An edited description');
+    });
+    expect(await description()).toBe(original);
+  });
+
   it('infers targets, tags and the edges to the base and the repository project', async () => {
     const shown = await ws.nx(['show', 'project', 'initrd-busybox-storage', '--json']);
     expect(shown.exitCode, shown.all).toBe(0);
@@ -42,10 +63,13 @@ describe('recipes as Nx projects', () => {
     const graph = await ws.nx(['graph', '--file=graph.json']);
     expect(graph.exitCode, graph.all).toBe(0);
     const deps = JSON.parse(await readFile(join(ws.root, 'graph.json'), 'utf8')).graph.dependencies;
-    // Its base, its repository, and the libraries its executors run (so `nx affected` sees code changes).
+    // Its base, its repository, and the plugin, which depends on the libraries its executors run
+    // (so `nx affected` sees code changes through one edge per recipe).
     const targets: string[] = deps['initrd-busybox-storage'].map((d: { target: string }) => d.target);
-    expect(targets.filter((d) => !d.startsWith('@strata/')).sort()).toEqual(['fixture-repo', 'initrd-busybox']);
-    expect(targets).toEqual(expect.arrayContaining(['@strata/layer', '@strata/boot', '@strata/nx-plugin']));
+    expect(targets.sort()).toEqual(['@strata/nx-plugin', 'fixture-repo', 'initrd-busybox']);
+    const pluginTargets: string[] = deps['@strata/nx-plugin'].map((d: { target: string }) => d.target);
+    expect(pluginTargets).toEqual(expect.arrayContaining(['@strata/layer', '@strata/boot', '@strata/cpio', '@strata/uki']));
+    expect(pluginTargets).not.toContain('@strata/nx-plugin');
     expect(deps['initrd-busybox-rescue'].map((d: { target: string }) => d.target)).toContain('initrd-busybox-storage');
     expect(deps['initrd-busybox'].map((d: { target: string }) => d.target)).toContain('fixture-repo');
   });

@@ -1,14 +1,17 @@
 /**
  * Scale benchmark: the project graph with thousands of recipes. For each N it makes a scratch
  * copy of the workspace with N generated recipes (realistic chains: profiles on the demo bases,
- * extensions on profiles, a few levels deep) and times, with no daemon and no graph cache:
- *   - `nx show projects`,
- *   - `nx graph --file`,
- *   - the affected selection after one leaf recipe changed (`nx show projects --affected`).
+ * extensions on profiles, a few levels deep) and times, with no daemon (as in CI):
+ *   - `nx show projects` cold: the first command of a fresh clone (no .nx/workspace-data);
+ *   - `nx show projects` warm: the same command again, Nx's caches as it left them (strata's
+ *     plugin then reads its projects instead of parsing every recipe);
+ *   - `nx graph --file`, cold;
+ *   - the affected selection after one leaf recipe changed (`nx show projects --affected`), cold.
  * Prints medians and the ratio to the demo workspace (N = 0 generated). Beside strata's figures it
- * times Nx's own floor for the same workspace: `nx show projects` with a stand-in plugin that gives
- * every recipe file a project with strata's target names and nothing else (no recipe is read), so
- * what Nx itself spends per project is apart from what strata's plugin adds. Usage:
+ * times Nx's own floor for the same workspace, cold and warm: `nx show projects` with a stand-in
+ * plugin that gives every recipe file a project with strata's target names and nothing else (no
+ * recipe is read), so what Nx itself spends per project is apart from what strata's plugin adds.
+ * Usage:
  *   npm run bench:scale [-- --runs=3 --sizes=0,1000,5000]
  */
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -66,9 +69,11 @@ async function withBarePlugin<T>(dir: string, fn: () => Promise<T>): Promise<T> 
   }
 }
 
-const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_CACHE_PROJECT_GRAPH: 'false', CI: 'true' };
+const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' };
 
-async function timed(dir: string, args: string[]): Promise<number> {
+/** Times one nx command; cold: as the first command of a fresh clone, with no workspace data of Nx's or strata's plugin. */
+async function timed(dir: string, args: string[], { cold }: { cold: boolean }): Promise<number> {
+  if (cold) await rm(join(dir, '.nx/workspace-data'), { recursive: true, force: true });
   const start = performance.now();
   const run = await execa(join(ROOT, 'node_modules/.bin/nx'), args, { cwd: dir, env: ENV, reject: false, all: true });
   if (run.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed in ${dir}:\n${run.all}`);
@@ -78,46 +83,53 @@ async function timed(dir: string, args: string[]): Promise<number> {
 async function main(): Promise<void> {
   const runs = Number(arg('runs', '3'));
   const sizes = arg('sizes', '0,1000,5000').split(',').map(Number);
-  const results: { n: number; show: number; graph: number; affected: number; floor: number }[] = [];
+  type Figures = { show: number; warm: number; graph: number; affected: number; floor: number; floorWarm: number };
+  const results: ({ n: number } & Figures)[] = [];
   for (const n of sizes) {
     const dir = await workspaceWith(n);
     try {
-      const show: number[] = [];
-      const graph: number[] = [];
-      const affected: number[] = [];
-      const floor: number[] = [];
+      const samples: Record<keyof Figures, number[]> = { show: [], warm: [], graph: [], affected: [], floor: [], floorWarm: [] };
       // A leaf change: the last generated recipe, or a demo leaf.
       const leaf = n > 0 ? join(dir, 'recipes/generated', generatedRecipe(n - 1).name, 'recipe.yaml') : join(dir, 'recipes/sysext-debug/recipe.yaml');
       await execa('sh', ['-c', `printf '# a leaf edit\\n' >> "$1"`, 'sh', leaf]);
       for (let r = 0; r < runs; r++) {
-        show.push(await timed(dir, ['show', 'projects']));
-        graph.push(await timed(dir, ['graph', `--file=${join(dir, 'graph.json')}`]));
-        affected.push(await timed(dir, ['show', 'projects', '--affected', '--uncommitted']));
-        floor.push(await withBarePlugin(dir, () => timed(dir, ['show', 'projects'])));
+        samples.show.push(await timed(dir, ['show', 'projects'], { cold: true }));
+        samples.warm.push(await timed(dir, ['show', 'projects'], { cold: false }));
+        samples.graph.push(await timed(dir, ['graph', `--file=${join(dir, 'graph.json')}`], { cold: true }));
+        samples.affected.push(await timed(dir, ['show', 'projects', '--affected', '--uncommitted'], { cold: true }));
+        await withBarePlugin(dir, async () => {
+          samples.floor.push(await timed(dir, ['show', 'projects'], { cold: true }));
+          samples.floorWarm.push(await timed(dir, ['show', 'projects'], { cold: false }));
+        });
       }
-      results.push({ n, show: median(show), graph: median(graph), affected: median(affected), floor: median(floor) });
-      console.log(`N=${n}: show ${median(show).toFixed(2)} s, graph ${median(graph).toFixed(2)} s, affected ${median(affected).toFixed(2)} s, Nx floor ${median(floor).toFixed(2)} s`);
+      const figures = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Figures;
+      results.push({ n, ...figures });
+      console.log(`N=${n}: ${Object.entries(figures).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
   const base = results[0];
   const demo = 14;
+  const cell = (r: (typeof results)[number], key: keyof Figures): string => `${r[key].toFixed(2)} s (${(r[key] / base[key]).toFixed(2)})`;
   const rows = results.map((r) => [
     r.n === 0 ? `${demo} (the demo recipes)` : `${demo} + ${r.n}`,
-    `${r.show.toFixed(2)} s (${(r.show / base.show).toFixed(2)})`,
-    `${r.graph.toFixed(2)} s (${(r.graph / base.graph).toFixed(2)})`,
-    `${r.affected.toFixed(2)} s (${(r.affected / base.affected).toFixed(2)})`,
-    `${r.floor.toFixed(2)} s (${(r.floor / base.floor).toFixed(2)})`,
+    cell(r, 'show'),
+    cell(r, 'warm'),
+    cell(r, 'graph'),
+    cell(r, 'affected'),
+    `${cell(r, 'floor')}, warm ${cell(r, 'floorWarm')}`,
   ]);
   const body = [
     '## Scale (`npm run bench:scale`)',
     '',
-    `Medians of ${runs} runs, no daemon, no project-graph cache; ratio to the demo workspace in brackets.`,
+    `Medians of ${runs} runs, no daemon (as in CI); ratio to the demo workspace in brackets. Cold is the`,
+    'first command of a fresh clone (no `.nx/workspace-data`); warm is the same command again, with the',
+    "caches Nx and strata's plugin left (the plugin then reads its projects instead of parsing every recipe).",
     "The last column is Nx's floor: `nx show projects` on the same workspace with a stand-in plugin",
     "that gives each recipe a project with strata's ten target names and nothing else, reading no recipe.",
     '',
-    table(['recipes', 'nx show projects', 'nx graph --file', 'affected after one leaf change', 'Nx floor: nx show projects, bare targets'], rows),
+    table(['recipes', 'nx show projects, cold', 'nx show projects, warm', 'nx graph --file', 'affected after one leaf change', 'Nx floor: nx show projects, bare targets'], rows),
   ].join('\n');
   console.log(`\n${body}`);
   await writeDocSection(join(ROOT, 'docs/benchmarks.md'), 'scale', body);

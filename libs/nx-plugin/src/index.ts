@@ -17,7 +17,8 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { DependencyType, type CreateDependencies, type CreateNodes, type RawProjectGraphDependency, type TargetConfiguration } from '@nx/devkit';
+import { DependencyType, hashArray, type CreateDependencies, type CreateNodes, type CreateNodesResult, type RawProjectGraphDependency, type TargetConfiguration } from '@nx/devkit';
+import { hashObject, hashWithWorkspaceContext, PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { bootVariantsOf, inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
 import { codeInputs, executorClosure, workspaceCodeBase } from './code-inputs';
@@ -205,13 +206,23 @@ function reportTargets(recipe: ResolvedRecipe): Record<string, TargetConfigurati
   return targets;
 }
 
-/** Where createNodes leaves a recipe's edges for createDependencies: its base, its repositories, the code its executors run. */
+/** Where createNodes leaves a recipe's edges for createDependencies: its base, its repositories and this plugin. */
 const EDGES_METADATA = 'strataDependsOn';
+const PLUGIN_PROJECT = '@strata/nx-plugin';
+
+/**
+ * The libraries the plugin's executors run, by workspace, as createNodes last found them (or read
+ * from its cache): createDependencies links the plugin's project to them.
+ */
+const executorLibraries = new Map<string, string[]>();
 
 /**
  * A recipe's edges, as explicit dependencies rather than implicitDependencies: Nx expands each
  * project's implicitDependencies as patterns against every project (Object.keys of the whole
  * graph per project), which is quadratic in the number of recipes: 2.2 s of 7.2 at 5,000 recipes.
+ * A recipe links to this plugin only, and the plugin to the libraries its executors run: `nx
+ * affected` follows edges transitively, so a change in any of them still takes every recipe,
+ * with one edge per recipe instead of one per recipe and library.
  */
 export const createDependencies: CreateDependencies = (_options, context) => {
   const edges: RawProjectGraphDependency[] = [];
@@ -220,40 +231,62 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     if (!Array.isArray(targets)) continue;
     for (const target of targets) if (target !== source && context.projects[target]) edges.push({ source, target, type: DependencyType.implicit });
   }
+  if (context.projects[PLUGIN_PROJECT]) {
+    const libraries = executorLibraries.get(context.workspaceRoot) ?? codeInputsOf(context.workspaceRoot).libraries;
+    for (const target of libraries) if (target !== PLUGIN_PROJECT && context.projects[target]) edges.push({ source: PLUGIN_PROJECT, target, type: DependencyType.implicit });
+  }
   return edges;
 };
 
-export const createNodes: CreateNodes = [
-  RECIPE_GLOB,
-  (recipeFiles, _options, context) => {
-    // Loading the whole graph at once lets bad bases, cycles and duplicate names fail here,
-    // with the file and line, before any task runs.
-    const graph = loadRecipeGraph(context.workspaceRoot, [...recipeFiles]);
-    const code = codeInputsOf(context.workspaceRoot);
-    // One lookup per file: with thousands of recipes, a search per file would be quadratic.
-    const byFile = new Map([...graph.values()].map((r) => [r.file, r]));
-    return recipeFiles.map((file) => {
-      const root = dirname(file);
-      const loaded = byFile.get(join(context.workspaceRoot, file));
-      if (!loaded) return [file, {}];
-      const recipe = resolveRecipe(loaded.name, graph);
-      const chainDirs = [...recipe.baseChain, recipe.name].map((name) => relative(context.workspaceRoot, graph.get(name)?.dir ?? root));
-      return [
-        file,
-        {
-          projects: {
-            [root]: {
-              name: recipe.name,
-              root,
-              projectType: 'application',
-              tags: [`kind:${recipe.kind}`, 'type:recipe'],
-              // The edges (base, repositories, libraries) are made by createDependencies below.
-              metadata: { description: recipe.description ?? '', [EDGES_METADATA]: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe), ...code.libraries] },
-              targets: recipeTargets(recipe, graph, chainDirs, code, (path) => chainDirs.some((dir) => existsSync(join(context.workspaceRoot, dir, 'files', path)))),
-            },
+type NodesResult = ReturnType<Extract<CreateNodes[1], (...args: never[]) => unknown>>;
+
+function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string): { results: Awaited<NodesResult>; libraries: string[] } {
+  // Loading the whole graph at once lets bad bases, cycles and duplicate names fail here,
+  // with the file and line, before any task runs.
+  const graph = loadRecipeGraph(workspaceRoot, [...recipeFiles]);
+  const code = codeInputsOf(workspaceRoot);
+  // One lookup per file: with thousands of recipes, a search per file would be quadratic.
+  const byFile = new Map([...graph.values()].map((r) => [r.file, r]));
+  const results = recipeFiles.map((file): [string, CreateNodesResult] => {
+    const root = dirname(file);
+    const loaded = byFile.get(join(workspaceRoot, file));
+    if (!loaded) return [file, {}];
+    const recipe = resolveRecipe(loaded.name, graph);
+    const chainDirs = [...recipe.baseChain, recipe.name].map((name) => relative(workspaceRoot, graph.get(name)?.dir ?? root));
+    return [
+      file,
+      {
+        projects: {
+          [root]: {
+            name: recipe.name,
+            root,
+            projectType: 'application',
+            tags: [`kind:${recipe.kind}`, 'type:recipe'],
+            // The edges (base, repositories, this plugin) are made by createDependencies above.
+            metadata: { description: recipe.description ?? '', [EDGES_METADATA]: [...(recipe.base ? [recipe.base] : []), ...repositoryProjects(recipe), PLUGIN_PROJECT] },
+            targets: recipeTargets(recipe, graph, chainDirs, code, (path) => chainDirs.some((dir) => existsSync(join(workspaceRoot, dir, 'files', path)))),
           },
         },
-      ];
-    });
+      },
+    ];
+  });
+  return { results, libraries: code.libraries };
+}
+
+export const createNodes: CreateNodes = [
+  RECIPE_GLOB,
+  async (recipeFiles, options, context) => {
+    // The projects depend on the recipes, their files, the libraries and the plugin's options.
+    // A recipe's files folder may lie anywhere in the workspace, so the key is every file Nx
+    // tracks: a repeated command with nothing edited reads the projects instead of parsing each
+    // recipe again. NX_CACHE_PROJECT_GRAPH=false turns the cache off, as for Nx's own plugins.
+    const cachePath = join(workspaceDataDirectory, 'strata-projects.json');
+    const key = hashArray([await hashWithWorkspaceContext(context.workspaceRoot, ['**/*']), hashObject(options ?? {}), hashArray([...recipeFiles])]);
+    const cached = new PluginCache(cachePath).get(key) as ReturnType<typeof recipeNodes> | undefined;
+    const nodes = cached ?? recipeNodes(recipeFiles, context.workspaceRoot);
+    executorLibraries.set(context.workspaceRoot, nodes.libraries);
+    // One entry: the workspace as it is now.
+    if (!cached) new PluginCache(cachePath, { [key]: nodes }).writeToDisk();
+    return nodes.results;
   },
 ];
