@@ -56,10 +56,8 @@ describe('the shared cache server', () => {
   it("a second clone in another folder restores every layer from the server, with the first clone's bytes", async () => {
     // The default profile on its base, from the Debian distribution the clone builds itself; and
     // the busybox profile, whose entries the corruption test below damages.
-    const started = performance.now();
     const first = await a.nx(['build', 'initrd-server', ...STATIC], asClient);
     expect(first.exitCode, first.all).toBe(0);
-    console.log(`clone A built initrd-server in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     const busybox = await a.nx(['build', 'initrd-busybox', ...STATIC], asClient);
     expect(busybox.exitCode, busybox.all).toBe(0);
     const second = await b.nx(['build', 'initrd-server', ...STATIC], asClient);

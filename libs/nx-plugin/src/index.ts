@@ -238,9 +238,8 @@ export const createDependencies: CreateDependencies = (_options, context) => {
   return edges;
 };
 
-type NodesResult = ReturnType<Extract<CreateNodes[1], (...args: never[]) => unknown>>;
-
-function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string): { results: Awaited<NodesResult>; libraries: string[] } {
+/** Every recipe file's projects, and the libraries the executors run (for createDependencies). */
+function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string): { results: [string, CreateNodesResult][]; libraries: string[] } {
   // Loading the whole graph at once lets bad bases, cycles and duplicate names fail here,
   // with the file and line, before any task runs.
   const graph = loadRecipeGraph(workspaceRoot, [...recipeFiles]);
