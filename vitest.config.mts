@@ -19,5 +19,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 600_000,
     fileParallelism: false,
+    globalSetup: ['test/support/shared-cache.ts'],
   },
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { execa } from 'execa';
 import { listArchive } from '@strata/cpio';
 import { copyRecipe, createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
@@ -11,7 +11,7 @@ import { taskRuns } from './support/nx-output';
 describe('nx run-many -t boot-test', () => {
   let ws: ScratchWorkspace;
   beforeAll(async () => {
-    ws = await createScratchWorkspace();
+    ws = await createScratchWorkspace('strata-ws-', { env: inject('sharedCache') });
   });
   afterAll(() => ws?.dispose());
 

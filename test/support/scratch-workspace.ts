@@ -27,7 +27,12 @@ export interface ScratchWorkspace {
 
 const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: '', CI: 'true', FORCE_COLOR: '0' };
 
-export async function createScratchWorkspace(prefix = 'strata-ws-'): Promise<ScratchWorkspace> {
+export interface ScratchOptions {
+  /** Added to the environment of every command (the shared cache's client settings, say). */
+  env?: Record<string, string>;
+}
+
+export async function createScratchWorkspace(prefix = 'strata-ws-', options: ScratchOptions = {}): Promise<ScratchWorkspace> {
   const root = await mkdtemp(join(tmpdir(), prefix));
   const { stdout } = await execa('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT });
   for (const file of stdout.split('\0').filter(Boolean)) {
@@ -46,11 +51,11 @@ export async function createScratchWorkspace(prefix = 'strata-ws-'): Promise<Scr
     nx: async (args, env = {}, wrap = []) => {
       const nx = join(REPO_ROOT, 'node_modules/.bin/nx');
       const [command, ...rest] = [...wrap, nx, ...args];
-      const result = await execa(command, rest, { cwd: root, env: { ...NX_ENV, STRATA_PACKAGE_STORE: `${root}-package-store`, ...env }, reject: false, all: true });
+      const result = await execa(command, rest, { cwd: root, env: { ...NX_ENV, STRATA_PACKAGE_STORE: `${root}-package-store`, ...options.env, ...env }, reject: false, all: true });
       return { exitCode: result.exitCode ?? -1, all: String(result.all ?? '') };
     },
     run: async (command, args, env = {}) => {
-      const result = await execa(command, args, { cwd: root, env: { ...NX_ENV, STRATA_PACKAGE_STORE: `${root}-package-store`, ...env }, reject: false, all: true });
+      const result = await execa(command, args, { cwd: root, env: { ...NX_ENV, STRATA_PACKAGE_STORE: `${root}-package-store`, ...options.env, ...env }, reject: false, all: true });
       return { exitCode: result.exitCode ?? -1, all: String(result.all ?? '') };
     },
     commitAll: async (message) => {

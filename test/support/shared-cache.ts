@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import { startCacheServer } from './cache-server';
+
+/**
+ * Vitest global setup: one shared cache server (tools/cache-server/start.sh) for the whole test
+ * run, as a team's CI runners share one. Test files whose subject is booting or signing an image,
+ * not building it, point their scratch workspaces at it (`inject('sharedCache')`), so the Debian
+ * distribution and the layers every such file needs are built once per run and restored through
+ * Nx's remote cache everywhere else. Files that count executed tasks keep to their own caches.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await startCacheServer(`strata-test-run-${randomUUID()}`);
+  project.provide('sharedCache', server.client);
+  return () => server.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The Nx client settings (NX_SELF_HOSTED_REMOTE_CACHE_*) of the test run's shared cache server. */
+    sharedCache: Record<string, string>;
+  }
+}
