@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumView } from './support/chromium';
-import { createScratchWorkspace, type CommandOutput, type ScratchWorkspace } from './support/scratch-workspace';
+import { createScratchWorkspaceOnSharedCache, type CommandOutput, type ScratchWorkspace } from './support/scratch-workspace';
 
 // The default profile booted on every storage stack a server boots from. Each stack is built in a
 // QEMU guest by initrd-server's own lvm2, mdadm and cryptsetup (the host needs no device-mapper),
@@ -14,7 +14,7 @@ describe('nx run initrd-server:boot-test:<variant>', () => {
   const consoleOf = (variant: string, file = 'console.log') => readFile(join(ws.root, 'dist/boot/initrd-server', variant, file), 'utf8');
 
   beforeAll(async () => {
-    ws = await createScratchWorkspace('strata-ws-', { env: inject('sharedCache') });
+    ws = await createScratchWorkspaceOnSharedCache();
     // The Debian-derived distribution follows the mirror: relock its recipes to what it serves today.
     const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-server', '--output-style=static']);
     expect(lock.exitCode, lock.all).toBe(0);

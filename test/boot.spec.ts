@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { listArchive } from '@strata/cpio';
-import { copyRecipe, createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
+import { copyRecipe, createScratchWorkspaceOnSharedCache, type ScratchWorkspace } from './support/scratch-workspace';
 import { taskRuns } from './support/nx-output';
 
 // Real boots: QEMU (TCG) with the host's kernel, each initrd, and a root disk made by the test.
 describe('nx run-many -t boot-test', () => {
   let ws: ScratchWorkspace;
   beforeAll(async () => {
-    ws = await createScratchWorkspace('strata-ws-', { env: inject('sharedCache') });
+    ws = await createScratchWorkspaceOnSharedCache();
   });
   afterAll(() => ws?.dispose());
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createScratchWorkspace, type CommandOutput, type ScratchWorkspace } from './support/scratch-workspace';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchWorkspaceOnSharedCache, type CommandOutput, type ScratchWorkspace } from './support/scratch-workspace';
 
 // initrd-network booted from roots on the network: NFS-Ganesha, nbd-server and tgt run on this
 // machine, bound to 127.0.0.1, and the guest reaches them only through QEMU's user network with
@@ -15,7 +15,7 @@ describe('nx run initrd-network:boot-test:<nfs|nbd|iscsi>', () => {
   const bootTest = (configuration: string, ...args: string[]) => ws.nx(['run', `initrd-network:boot-test:${configuration}`, '--excludeTaskDependencies', '--output-style=static', ...args]);
 
   beforeAll(async () => {
-    ws = await createScratchWorkspace('strata-ws-', { env: inject('sharedCache') });
+    ws = await createScratchWorkspaceOnSharedCache();
     // The Debian-derived distribution follows the mirror: relock to what it serves today.
     const lock = await ws.nx(['run-many', '-t', 'lock', '--projects=initrd-base,initrd-network', '--output-style=static']);
     expect(lock.exitCode, lock.all).toBe(0);

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchWorkspaceOnSharedCache, type ScratchWorkspace } from './support/scratch-workspace';
 
 // The generic, centrally signed image end to end: the uki target makes one EFI program of
 // systemd-stub, the locked kernel and the initrd, sbsign signs it with a key from the
@@ -17,7 +17,7 @@ describe('nx run initrd-distro-kernel:uki, and boot-test --firmware=uefi-secure-
   const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
 
   beforeAll(async () => {
-    ws = await createScratchWorkspace('strata-ws-', { env: inject('sharedCache') });
+    ws = await createScratchWorkspaceOnSharedCache();
     // The keys live outside the workspace, as they would on a signing host.
     keys = await mkdtemp(join(tmpdir(), 'strata-sb-keys-'));
     await execa('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=strata test db/', '-keyout', join(keys, 'db.key'), '-out', join(keys, 'db.crt')]);

@@ -2,6 +2,7 @@ import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa, type Result } from 'execa';
+import { inject } from 'vitest';
 
 /** What a command printed (stdout and stderr interleaved) and how it ended. */
 export interface CommandOutput {
@@ -69,6 +70,14 @@ export async function createScratchWorkspace(prefix = 'strata-ws-', options: Scr
   };
   await workspace.commitAll('scratch copy');
   return workspace;
+}
+
+/**
+ * A scratch workspace whose Nx runs also use the test run's shared cache server (see
+ * shared-cache.ts): for files that boot or sign images and do not count which tasks ran.
+ */
+export function createScratchWorkspaceOnSharedCache(): Promise<ScratchWorkspace> {
+  return createScratchWorkspace('strata-ws-', { env: inject('sharedCache') });
 }
 
 /**

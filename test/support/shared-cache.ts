@@ -5,7 +5,7 @@ import { startCacheServer } from './cache-server';
 /**
  * Vitest global setup: one shared cache server (tools/cache-server/start.sh) for the whole test
  * run, as a team's CI runners share one. Test files whose subject is booting or signing an image,
- * not building it, point their scratch workspaces at it (`inject('sharedCache')`), so the Debian
+ * not building it, point their scratch workspaces at it (createScratchWorkspaceOnSharedCache), so the Debian
  * distribution and the layers every such file needs are built once per run and restored through
  * Nx's remote cache everywhere else. Files that count executed tasks keep to their own caches.
  */
