@@ -83,6 +83,8 @@ export function renderArchitecture(): string {
     '',
     ...matrix,
     '',
+    "The code part is held once in nx.json, as one named input per executor (`strata-code-image`, `strata-code-build` and so on), which `npm run docs` writes from the executors' imports. A target names it while it matches the code and lists the files itself when it does not, so the key is right either way; naming it keeps each recipe's project small, which is what Nx passes between processes, merges and writes once per recipe.",
+    '',
     ...outputs,
     '',
     'Never cached: `lock` and `fetch` ask the repositories what they hold today, `boot-test` must really boot, and `summary`, `inspect` and `size-report` only read what the build made.',

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CreateNodesContextV2, CreateNodesResult, NxJsonConfiguration } from '@nx/devkit';
 import { codeClosure } from '@strata/plan';
 import { executorClosure, workspaceCodeBase } from './code-inputs';
+import { createNodes } from './index';
+import { findRecipeFiles } from './workspace';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -26,5 +29,22 @@ describe('the code in the keys', () => {
     expect(config.targets.build.inputs, `tools/${project}/project.json: list these libraries in its build's source input`).toContainEqual({ input: 'source', projects: runs });
     // And depends on them, so that `nx affected` takes it when they change.
     expect(config.implicitDependencies, `tools/${project}/project.json: list these libraries in implicitDependencies`).toEqual(runs);
+  });
+});
+
+describe("the targets' code inputs", () => {
+  const nxJson = JSON.parse(readFileSync(join(ROOT, 'nx.json'), 'utf8')) as Omit<NxJsonConfiguration, 'namedInputs'> & { namedInputs: Record<string, string[]> };
+  const imageInputs = async (namedInputs: Record<string, string[]>): Promise<unknown[]> => {
+    const results = (await createNodes[1](findRecipeFiles(ROOT), {}, { workspaceRoot: ROOT, nxJsonConfiguration: { ...nxJson, namedInputs } } as CreateNodesContextV2)) as [string, CreateNodesResult][];
+    const [, result] = results.find(([file]) => file === 'recipes/initrd-server/recipe.yaml') as [string, CreateNodesResult];
+    return Object.values(result.projects ?? {})[0]?.targets?.image?.inputs ?? [];
+  };
+
+  it("name nx.json's input while it matches the code, and list its patterns when it does not", async () => {
+    expect(await imageInputs(nxJson.namedInputs)).toContain('strata-code-image');
+    const stale = { ...nxJson.namedInputs, 'strata-code-image': nxJson.namedInputs['strata-code-image'].slice(1) };
+    const inline = await imageInputs(stale);
+    expect(inline).not.toContain('strata-code-image');
+    expect(inline).toEqual(expect.arrayContaining(nxJson.namedInputs['strata-code-image']));
   });
 });

@@ -52,7 +52,30 @@ export function executorClosure(workspaceRoot: string, executor: string, code: C
   return { ...closure, files: [...closure.files, posix.join(dir, 'schema.json'), posix.join(relative(workspaceRoot, dirname(__dirname)), 'executors.json')].sort() };
 }
 
-/** Nx inputs for that code: the libraries' `source` inputs and the plugin's own files. */
-export function codeInputs(closure: CodeClosure): (string | { input: string; projects: string[] })[] {
-  return [...(closure.libraries.length > 0 ? [{ input: 'source', projects: closure.libraries }] : []), ...closure.files.map((file) => `{workspaceRoot}/${file}`)];
+type Input = string | { [key: string]: unknown };
+
+/** The file patterns of nx.json's `source` named input, what a library's `source` covers. */
+function sourcePatterns(workspaceRoot: string): string[] {
+  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { namedInputs?: Record<string, Input[]> };
+  return (nxJson.namedInputs?.source ?? ['{projectRoot}/src/**/*']).filter((entry): entry is string => typeof entry === 'string');
+}
+
+/**
+ * Nx inputs for that code: each library's `source` (the patterns of nx.json's `source` input, in
+ * the library's folder) and the plugin's own files. Plain file patterns rather than
+ * `{ input: 'source', projects }`, so that nx.json can hold them once as a named input (a named
+ * input may not reach into other projects).
+ */
+export function codeInputs(workspaceRoot: string, closure: CodeClosure, code: CodeBase = workspaceCodeBase(workspaceRoot)): string[] {
+  const source = sourcePatterns(workspaceRoot);
+  const dirs = closure.libraries.map((library) => code.libraries.get(library) as string);
+  return [...dirs.flatMap((dir) => source.map((pattern) => pattern.replace('{projectRoot}', `{workspaceRoot}/${dir}`))), ...closure.files.map((file) => `{workspaceRoot}/${file}`)];
+}
+
+/** The executors whose code is in a cache key or in boot-test's inputs, and the named input that holds it. */
+export const CODE_INPUT_NAMES = { image: 'strata-code-image', modules: 'strata-code-modules', build: 'strata-code-build', uki: 'strata-code-uki', 'boot-test': 'strata-code-boot-test' } as const;
+
+/** The named inputs nx.json holds for the code of each executor (`npm run docs` writes them). */
+export function codeNamedInputs(workspaceRoot: string, code: CodeBase = workspaceCodeBase(workspaceRoot)): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(CODE_INPUT_NAMES).map(([executor, name]) => [name, codeInputs(workspaceRoot, executorClosure(workspaceRoot, executor, code), code)]));
 }

@@ -17,11 +17,12 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { DependencyType, hashArray, type CreateDependencies, type CreateNodes, type CreateNodesResult, type RawProjectGraphDependency, type TargetConfiguration } from '@nx/devkit';
 import { hashObject, hashWithWorkspaceContext, PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { bootVariantsOf, inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
-import { codeInputs, executorClosure, workspaceCodeBase } from './code-inputs';
+import { CODE_INPUT_NAMES, codeInputs, executorClosure, workspaceCodeBase } from './code-inputs';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
 
@@ -43,11 +44,19 @@ const EXECUTORS = ['lock', 'fetch', 'image', 'modules', 'build', 'uki', 'boot-te
  * The code each cached executor runs, as inputs, and every library any executor of a recipe runs:
  * the recipe depends on those in the project graph, so that `nx affected` takes a recipe when its
  * code changed, and the inputs decide which of its targets really re-run.
+ * nx.json holds each executor's code once, as a named input (`npm run docs` writes it): a target
+ * names it while it matches the code, and lists the patterns itself when it does not. The key is
+ * the same either way; naming it keeps each project a third of the size, which is what Nx
+ * passes between processes, merges and writes for every recipe.
  */
-function codeInputsOf(workspaceRoot: string): CodeInputs & { 'boot-test': Input[]; libraries: string[] } {
+function codeInputsOf(workspaceRoot: string, namedInputs: Record<string, unknown> = {}): CodeInputs & { 'boot-test': Input[]; libraries: string[] } {
   const code = workspaceCodeBase(workspaceRoot);
   const closures = new Map(EXECUTORS.map((executor) => [executor, executorClosure(workspaceRoot, executor, code)]));
-  const of = (executor: string) => codeInputs(closures.get(executor) as ReturnType<typeof executorClosure>);
+  const of = (executor: keyof typeof CODE_INPUT_NAMES): Input[] => {
+    const inputs = codeInputs(workspaceRoot, closures.get(executor) as ReturnType<typeof executorClosure>, code);
+    const name = CODE_INPUT_NAMES[executor];
+    return isDeepStrictEqual(namedInputs[name], inputs) ? [name] : inputs;
+  };
   const libraries = [...new Set([...closures.values()].flatMap((closure) => closure.libraries))].sort();
   return { image: of('image'), modules: of('modules'), build: of('build'), uki: of('uki'), 'boot-test': of('boot-test'), libraries: ['@strata/nx-plugin', ...libraries] };
 }
@@ -239,11 +248,11 @@ export const createDependencies: CreateDependencies = (_options, context) => {
 };
 
 /** Every recipe file's projects, and the libraries the executors run (for createDependencies). */
-function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string): { results: [string, CreateNodesResult][]; libraries: string[] } {
+function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string, namedInputs: Record<string, unknown> | undefined): { results: [string, CreateNodesResult][]; libraries: string[] } {
   // Loading the whole graph at once lets bad bases, cycles and duplicate names fail here,
   // with the file and line, before any task runs.
   const graph = loadRecipeGraph(workspaceRoot, [...recipeFiles]);
-  const code = codeInputsOf(workspaceRoot);
+  const code = codeInputsOf(workspaceRoot, namedInputs);
   // One lookup per file: with thousands of recipes, a search per file would be quadratic.
   const byFile = new Map([...graph.values()].map((r) => [r.file, r]));
   const results = recipeFiles.map((file): [string, CreateNodesResult] => {
@@ -275,14 +284,15 @@ function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string): { r
 export const createNodes: CreateNodes = [
   RECIPE_GLOB,
   async (recipeFiles, options, context) => {
-    // The projects depend on the recipes, their files, the libraries and the plugin's options.
+    // The projects depend on the recipes, their files, the libraries, the plugin's options and
+    // nx.json's named inputs (as given, which is nx.json unless a caller passes another).
     // A recipe's files folder may lie anywhere in the workspace, so the key is every file Nx
     // tracks: a repeated command with nothing edited reads the projects instead of parsing each
     // recipe again. NX_CACHE_PROJECT_GRAPH=false turns the cache off, as for Nx's own plugins.
     const cachePath = join(workspaceDataDirectory, 'strata-projects.json');
-    const key = hashArray([await hashWithWorkspaceContext(context.workspaceRoot, ['**/*']), hashObject(options ?? {}), hashArray([...recipeFiles])]);
+    const key = hashArray([await hashWithWorkspaceContext(context.workspaceRoot, ['**/*']), hashObject(options ?? {}), hashArray([...recipeFiles]), hashObject(context.nxJsonConfiguration.namedInputs ?? {})]);
     const cached = new PluginCache(cachePath).get(key) as ReturnType<typeof recipeNodes> | undefined;
-    const nodes = cached ?? recipeNodes(recipeFiles, context.workspaceRoot);
+    const nodes = cached ?? recipeNodes(recipeFiles, context.workspaceRoot, context.nxJsonConfiguration.namedInputs);
     executorLibraries.set(context.workspaceRoot, nodes.libraries);
     // One entry: the workspace as it is now.
     if (!cached) new PluginCache(cachePath, { [key]: nodes }).writeToDisk();
