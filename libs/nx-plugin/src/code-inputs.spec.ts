@@ -33,8 +33,8 @@ describe('the code in the keys', () => {
 });
 
 describe("the targets' code inputs", () => {
-  const nxJson = JSON.parse(readFileSync(join(ROOT, 'nx.json'), 'utf8')) as Omit<NxJsonConfiguration, 'namedInputs'> & { namedInputs: Record<string, string[]> };
-  const imageInputs = async (namedInputs: Record<string, string[]>): Promise<unknown[]> => {
+  const nxJson = JSON.parse(readFileSync(join(ROOT, 'nx.json'), 'utf8')) as Omit<NxJsonConfiguration, 'namedInputs'> & { namedInputs: Record<string, unknown[]> };
+  const imageInputs = async (namedInputs: Record<string, unknown[]>): Promise<unknown[]> => {
     const results = (await createNodes[1](findRecipeFiles(ROOT), {}, { workspaceRoot: ROOT, nxJsonConfiguration: { ...nxJson, namedInputs } } as CreateNodesContextV2)) as [string, CreateNodesResult][];
     const [, result] = results.find(([file]) => file === 'recipes/initrd-server/recipe.yaml') as [string, CreateNodesResult];
     return Object.values(result.projects ?? {})[0]?.targets?.image?.inputs ?? [];

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
-import { codeClosure, type CodeBase, type CodeClosure } from '@strata/plan';
+import { codeClosure, codeKeyInputs, type CodeBase, type CodeClosure, type Input } from '@strata/plan';
 
 /** The libraries of the workspace, by import path, from tsconfig.base.json's paths. */
 function workspaceLibraries(workspaceRoot: string): Map<string, string> {
@@ -52,11 +52,9 @@ export function executorClosure(workspaceRoot: string, executor: string, code: C
   return { ...closure, files: [...closure.files, posix.join(dir, 'schema.json'), posix.join(relative(workspaceRoot, dirname(__dirname)), 'executors.json')].sort() };
 }
 
-type Input = string | { [key: string]: unknown };
-
 /** The file patterns of nx.json's `source` named input, what a library's `source` covers. */
 function sourcePatterns(workspaceRoot: string): string[] {
-  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { namedInputs?: Record<string, Input[]> };
+  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { namedInputs?: Record<string, unknown[]> };
   return (nxJson.namedInputs?.source ?? ['{projectRoot}/src/**/*']).filter((entry): entry is string => typeof entry === 'string');
 }
 
@@ -75,7 +73,15 @@ export function codeInputs(workspaceRoot: string, closure: CodeClosure, code: Co
 /** The executors whose code is in a cache key or in boot-test's inputs, and the named input that holds it. */
 export const CODE_INPUT_NAMES = { image: 'strata-code-image', modules: 'strata-code-modules', build: 'strata-code-build', uki: 'strata-code-uki', 'boot-test': 'strata-code-boot-test' } as const;
 
+/** What a target lists for its executor's code: for a cached one, the whole code part of its key. */
+export function executorCodeInputs(workspaceRoot: string, executor: keyof typeof CODE_INPUT_NAMES, closure: CodeClosure, code: CodeBase = workspaceCodeBase(workspaceRoot)): Input[] {
+  const files = codeInputs(workspaceRoot, closure, code);
+  return executor === 'boot-test' ? files : codeKeyInputs(files);
+}
+
 /** The named inputs nx.json holds for the code of each executor (`npm run docs` writes them). */
-export function codeNamedInputs(workspaceRoot: string, code: CodeBase = workspaceCodeBase(workspaceRoot)): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(CODE_INPUT_NAMES).map(([executor, name]) => [name, codeInputs(workspaceRoot, executorClosure(workspaceRoot, executor, code), code)]));
+export function codeNamedInputs(workspaceRoot: string, code: CodeBase = workspaceCodeBase(workspaceRoot)): Record<string, Input[]> {
+  return Object.fromEntries(
+    Object.entries(CODE_INPUT_NAMES).map(([executor, name]) => [name, executorCodeInputs(workspaceRoot, executor as keyof typeof CODE_INPUT_NAMES, executorClosure(workspaceRoot, executor, code), code)]),
+  );
 }

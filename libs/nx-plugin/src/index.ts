@@ -22,7 +22,7 @@ import { DependencyType, hashArray, type CreateDependencies, type CreateNodes, t
 import { hashObject, hashWithWorkspaceContext, PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { bootVariantsOf, inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
-import { CODE_INPUT_NAMES, codeInputs, executorClosure, workspaceCodeBase } from './code-inputs';
+import { CODE_INPUT_NAMES, executorClosure, executorCodeInputs, workspaceCodeBase } from './code-inputs';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
 
@@ -53,7 +53,7 @@ function codeInputsOf(workspaceRoot: string, namedInputs: Record<string, unknown
   const code = workspaceCodeBase(workspaceRoot);
   const closures = new Map(EXECUTORS.map((executor) => [executor, executorClosure(workspaceRoot, executor, code)]));
   const of = (executor: keyof typeof CODE_INPUT_NAMES): Input[] => {
-    const inputs = codeInputs(workspaceRoot, closures.get(executor) as ReturnType<typeof executorClosure>, code);
+    const inputs = executorCodeInputs(workspaceRoot, executor, closures.get(executor) as ReturnType<typeof executorClosure>, code);
     const name = CODE_INPUT_NAMES[executor];
     return isDeepStrictEqual(namedInputs[name], inputs) ? [name] : inputs;
   };

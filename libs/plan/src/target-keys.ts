@@ -31,7 +31,7 @@ export interface KeyFacts {
   ukiSign?: boolean;
 }
 
-/** Per cached executor: the code it runs, as Nx inputs (see codeClosure). */
+/** Per cached executor: the code it runs, as Nx inputs (codeKeyInputs of its codeClosure, or a named input holding them). */
 export type CodeInputs = Record<'image' | 'modules' | 'build' | 'uki', Input[]>;
 
 /**
@@ -50,6 +50,11 @@ export const TOOL_VERSIONS = {
 
 /** The npm packages whose code shapes an image's bytes. */
 const BUILDER_PACKAGES = { externalDependencies: ['@mongodb-js/zstd', 'yaml', 'ajv', 'execa', 'picomatch'] };
+
+/** The code part of a cached target's key: the files its executor runs (see codeClosure) and the npm packages that shape the bytes. */
+export function codeKeyInputs(files: readonly Input[]): Input[] {
+  return [...files, BUILDER_PACKAGES];
+}
 
 /**
  * Nx hashes regular files only: a symbolic link in a files tree (a unit enabled in a .wants
@@ -71,7 +76,7 @@ function recipeParts(facts: KeyFacts): KeyPart[] {
 }
 
 function codePart(code: Input[]): KeyPart {
-  return { covers: "the code its executor runs: the libraries it imports (their `source`) and the plugin's own files it reaches; the zstd, yaml, ajv, execa and picomatch packages", inputs: [...code, BUILDER_PACKAGES] };
+  return { covers: "the code its executor runs: the libraries it imports (their `source`) and the plugin's own files it reaches; the zstd, yaml, ajv, execa and picomatch packages", inputs: code };
 }
 
 function kernelParts(facts: KeyFacts): KeyPart[] {
