@@ -8,7 +8,7 @@ import { codeNamedInputs } from '../../libs/nx-plugin/src/code-inputs';
  */
 export function nxJsonWithCodeInputs(workspaceRoot: string): string {
   const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { namedInputs?: Record<string, unknown> };
-  nxJson.namedInputs = { ...nxJson.namedInputs, ...codeNamedInputs(workspaceRoot) };
+  nxJson.namedInputs = { ...nxJson.namedInputs, ...codeNamedInputs(workspaceRoot, nxJson.namedInputs) };
   return `${JSON.stringify(nxJson, null, 2)}\n`;
 }
 

@@ -52,36 +52,28 @@ export function executorClosure(workspaceRoot: string, executor: string, code: C
   return { ...closure, files: [...closure.files, posix.join(dir, 'schema.json'), posix.join(relative(workspaceRoot, dirname(__dirname)), 'executors.json')].sort() };
 }
 
-/** The file patterns of nx.json's `source` named input, what a library's `source` covers. */
-function sourcePatterns(workspaceRoot: string): string[] {
-  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { namedInputs?: Record<string, unknown[]> };
-  return (nxJson.namedInputs?.source ?? ['{projectRoot}/src/**/*']).filter((entry): entry is string => typeof entry === 'string');
-}
-
-/**
- * Nx inputs for that code: each library's `source` (the patterns of nx.json's `source` input, in
- * the library's folder) and the plugin's own files. Plain file patterns rather than
- * `{ input: 'source', projects }`, so that nx.json can hold them once as a named input (a named
- * input may not reach into other projects).
- */
-export function codeInputs(workspaceRoot: string, closure: CodeClosure, code: CodeBase = workspaceCodeBase(workspaceRoot)): string[] {
-  const source = sourcePatterns(workspaceRoot);
-  const dirs = closure.libraries.map((library) => code.libraries.get(library) as string);
-  return [...dirs.flatMap((dir) => source.map((pattern) => pattern.replace('{projectRoot}', `{workspaceRoot}/${dir}`))), ...closure.files.map((file) => `{workspaceRoot}/${file}`)];
-}
-
 /** The executors whose code is in a cache key or in boot-test's inputs, and the named input that holds it. */
 export const CODE_INPUT_NAMES = { image: 'strata-code-image', modules: 'strata-code-modules', build: 'strata-code-build', uki: 'strata-code-uki', 'boot-test': 'strata-code-boot-test' } as const;
 
-/** What a target lists for its executor's code: for a cached one, the whole code part of its key. */
-export function executorCodeInputs(workspaceRoot: string, executor: keyof typeof CODE_INPUT_NAMES, closure: CodeClosure, code: CodeBase = workspaceCodeBase(workspaceRoot)): Input[] {
-  const files = codeInputs(workspaceRoot, closure, code);
+export type NamedInputs = Record<string, unknown> | undefined;
+
+/**
+ * What a target lists for its executor's code: each library's `source` (the patterns of nx.json's
+ * `source` input, in the library's folder) and the plugin's own files; for a cached executor, the
+ * whole code part of its key. Plain file patterns rather than `{ input: 'source', projects }`, so
+ * that nx.json can hold them once as a named input (a named input may not reach into other projects).
+ */
+export function executorCodeInputs(executor: keyof typeof CODE_INPUT_NAMES, closure: CodeClosure, code: CodeBase, namedInputs: NamedInputs): Input[] {
+  const source = ((namedInputs?.source as unknown[] | undefined) ?? ['{projectRoot}/src/**/*']).filter((entry): entry is string => typeof entry === 'string');
+  const dirs = closure.libraries.map((library) => code.libraries.get(library) as string);
+  const files = [...dirs.flatMap((dir) => source.map((pattern) => pattern.replace('{projectRoot}', `{workspaceRoot}/${dir}`))), ...closure.files.map((file) => `{workspaceRoot}/${file}`)];
   return executor === 'boot-test' ? files : codeKeyInputs(files);
 }
 
-/** The named inputs nx.json holds for the code of each executor (`npm run docs` writes them). */
-export function codeNamedInputs(workspaceRoot: string, code: CodeBase = workspaceCodeBase(workspaceRoot)): Record<string, Input[]> {
+/** The named inputs nx.json should hold for the code of each executor (`npm run docs` writes them). */
+export function codeNamedInputs(workspaceRoot: string, namedInputs: NamedInputs): Record<string, Input[]> {
+  const code = workspaceCodeBase(workspaceRoot);
   return Object.fromEntries(
-    Object.entries(CODE_INPUT_NAMES).map(([executor, name]) => [name, executorCodeInputs(workspaceRoot, executor as keyof typeof CODE_INPUT_NAMES, executorClosure(workspaceRoot, executor, code), code)]),
+    Object.entries(CODE_INPUT_NAMES).map(([executor, name]) => [name, executorCodeInputs(executor as keyof typeof CODE_INPUT_NAMES, executorClosure(workspaceRoot, executor, code), code, namedInputs)]),
   );
 }

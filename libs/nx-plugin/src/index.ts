@@ -22,7 +22,7 @@ import { DependencyType, hashArray, type CreateDependencies, type CreateNodes, t
 import { hashObject, hashWithWorkspaceContext, PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
 import { loadRecipeGraph, nearestBaseOfKind, resolveRecipe, type RecipeGraph, type ResolvedRecipe } from '@strata/recipe';
 import { bootVariantsOf, inputsOf, nxOutputOf, targetKeys, type CodeInputs, type Input, type KeyFacts } from '@strata/plan';
-import { CODE_INPUT_NAMES, executorClosure, executorCodeInputs, workspaceCodeBase } from './code-inputs';
+import { CODE_INPUT_NAMES, executorClosure, executorCodeInputs, workspaceCodeBase, type NamedInputs } from './code-inputs';
 
 export const RECIPE_GLOB = 'recipes/**/recipe.yaml';
 
@@ -49,13 +49,13 @@ const EXECUTORS = ['lock', 'fetch', 'image', 'modules', 'build', 'uki', 'boot-te
  * the same either way; naming it keeps each project a third of the size, which is what Nx
  * passes between processes, merges and writes for every recipe.
  */
-function codeInputsOf(workspaceRoot: string, namedInputs: Record<string, unknown> = {}): CodeInputs & { 'boot-test': Input[]; libraries: string[] } {
+function codeInputsOf(workspaceRoot: string, namedInputs: NamedInputs): CodeInputs & { 'boot-test': Input[]; libraries: string[] } {
   const code = workspaceCodeBase(workspaceRoot);
   const closures = new Map(EXECUTORS.map((executor) => [executor, executorClosure(workspaceRoot, executor, code)]));
   const of = (executor: keyof typeof CODE_INPUT_NAMES): Input[] => {
-    const inputs = executorCodeInputs(workspaceRoot, executor, closures.get(executor) as ReturnType<typeof executorClosure>, code);
+    const inputs = executorCodeInputs(executor, closures.get(executor) as ReturnType<typeof executorClosure>, code, namedInputs);
     const name = CODE_INPUT_NAMES[executor];
-    return isDeepStrictEqual(namedInputs[name], inputs) ? [name] : inputs;
+    return isDeepStrictEqual(namedInputs?.[name], inputs) ? [name] : inputs;
   };
   const libraries = [...new Set([...closures.values()].flatMap((closure) => closure.libraries))].sort();
   return { image: of('image'), modules: of('modules'), build: of('build'), uki: of('uki'), 'boot-test': of('boot-test'), libraries: ['@strata/nx-plugin', ...libraries] };
@@ -241,14 +241,14 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     for (const target of targets) if (target !== source && context.projects[target]) edges.push({ source, target, type: DependencyType.implicit });
   }
   if (context.projects[PLUGIN_PROJECT]) {
-    const libraries = executorLibraries.get(context.workspaceRoot) ?? codeInputsOf(context.workspaceRoot).libraries;
+    const libraries = executorLibraries.get(context.workspaceRoot) ?? codeInputsOf(context.workspaceRoot, context.nxJsonConfiguration.namedInputs).libraries;
     for (const target of libraries) if (target !== PLUGIN_PROJECT && context.projects[target]) edges.push({ source: PLUGIN_PROJECT, target, type: DependencyType.implicit });
   }
   return edges;
 };
 
 /** Every recipe file's projects, and the libraries the executors run (for createDependencies). */
-function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string, namedInputs: Record<string, unknown> | undefined): { results: [string, CreateNodesResult][]; libraries: string[] } {
+function recipeNodes(recipeFiles: readonly string[], workspaceRoot: string, namedInputs: NamedInputs): { results: [string, CreateNodesResult][]; libraries: string[] } {
   // Loading the whole graph at once lets bad bases, cycles and duplicate names fail here,
   // with the file and line, before any task runs.
   const graph = loadRecipeGraph(workspaceRoot, [...recipeFiles]);
