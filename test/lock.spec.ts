@@ -6,8 +6,11 @@ import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch
 // The lock target end to end: real dnf against the fixture repository, through Nx.
 describe('nx run-many -t lock', () => {
   let ws: ScratchWorkspace;
+  // The fixture distribution's initrds: the Debian-derived recipes follow a live mirror, and the
+  // boot tests relock them.
+  const names = ['initrd-busybox', 'initrd-busybox-storage', 'initrd-busybox-debug', 'initrd-busybox-rescue'];
+  const projects = `--projects=${names.join(',')}`;
   const locks = async (): Promise<Record<string, string>> => {
-    const names = ['initrd-busybox', 'initrd-busybox-storage', 'initrd-busybox-debug', 'initrd-busybox-rescue'];
     return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(ws.root, 'recipes', n, 'packages.lock.json'), 'utf8')])));
   };
 
@@ -17,10 +20,10 @@ describe('nx run-many -t lock', () => {
   afterAll(() => ws?.dispose());
 
   it('writes locks that are byte-stable when run again', async () => {
-    const first = await ws.nx(['run-many', '-t', 'lock', '--output-style=static']);
+    const first = await ws.nx(['run-many', '-t', 'lock', projects, '--output-style=static']);
     expect(first.exitCode, first.all).toBe(0);
     const before = await locks();
-    const again = await ws.nx(['run-many', '-t', 'lock', '--output-style=static']);
+    const again = await ws.nx(['run-many', '-t', 'lock', projects, '--output-style=static']);
     expect(again.exitCode, again.all).toBe(0);
     expect(await locks()).toEqual(before);
     expect(again.all).toMatch(/initrd-busybox: unchanged/);
@@ -53,7 +56,7 @@ describe('nx run-many -t lock', () => {
 
   it('after a repository update, exactly the locks holding updated packages change', async () => {
     const before = await locks();
-    const updated = await ws.nx(['run-many', '-t', 'lock', '--output-style=static'], { STRATA_FIXTURE_SNAPSHOT: '2' });
+    const updated = await ws.nx(['run-many', '-t', 'lock', projects, '--output-style=static'], { STRATA_FIXTURE_SNAPSHOT: '2' });
     expect(updated.exitCode, updated.all).toBe(0);
     const after = await locks();
     const changed = Object.keys(after).filter((name) => after[name] !== before[name]).sort();

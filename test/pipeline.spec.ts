@@ -102,14 +102,15 @@ describe('the CI pipeline scripts', () => {
     expect(waves.length).toBeGreaterThanOrEqual(2);
     const executed: string[] = [];
     const perRunner: Record<string, string[]> = { a: [], b: [] };
+    // The two runners work at the same time, as a CI matrix does; a wave starts when both finished the last.
     for (const [, wave] of waves) {
-      for (const [name, ws, shard] of [['a', a, '0'], ['b', b, '1']] as const) {
+      await Promise.all((([['a', a, '0'], ['b', b, '1']] as const).map(async ([name, ws, shard]) => {
         const run = await ws.run('node', [...SHARD, 'run', ...range, `--wave=${wave}`, `--shard=${shard}`], server.client);
         expect(run.exitCode, run.all).toBe(0);
         const ran = taskRuns(run.all).executed;
         executed.push(...ran);
         perRunner[name].push(...ran);
-      }
+      })));
     }
     // No task ran twice, on one runner or across both; both runners had work.
     expect(executed.length).toBe(new Set(executed).size);
