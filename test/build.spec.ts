@@ -6,10 +6,9 @@ import { listArchive } from '@strata/cpio';
 import { installedKernels } from '@strata/kmod';
 import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
 import { taskRuns } from './support/nx-output';
+import { FIXTURE_RECIPES } from './support/fixture-recipes';
 
 const STATIC = ['--output-style=static'];
-/** The recipes on the fixture distribution (fixture-repo): a base chain of initrds and the extensions on them. */
-const FIXTURE_RECIPES = ['confext-editor', 'initrd-busybox', 'initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage', 'sysext-debug', 'sysext-storage'];
 
 /** The entries GNU cpio lists in the first archive of a zstd-compressed image. */
 async function gnuCpioList(image: string): Promise<string[]> {

@@ -2,13 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
+import { FIXTURE_RECIPES } from './support/fixture-recipes';
 
 // The lock target end to end: real dnf against the fixture repository, through Nx.
 describe('nx run-many -t lock', () => {
   let ws: ScratchWorkspace;
   // The fixture distribution's initrds: the Debian-derived recipes follow a live mirror, and the
   // boot tests relock them.
-  const names = ['initrd-busybox', 'initrd-busybox-storage', 'initrd-busybox-debug', 'initrd-busybox-rescue'];
+  const names = FIXTURE_RECIPES.filter((name) => name.startsWith('initrd-'));
   const projects = `--projects=${names.join(',')}`;
   const locks = async (): Promise<Record<string, string>> => {
     return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(ws.root, 'recipes', n, 'packages.lock.json'), 'utf8')])));

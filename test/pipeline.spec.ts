@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchWorkspace, type ScratchWorkspace } from './support/scratch-workspace';
 import { startCacheServer, type CacheServer } from './support/cache-server';
 import { taskRuns } from './support/nx-output';
+import { FIXTURE_RECIPES } from './support/fixture-recipes';
 
-// The recipes of the fixture distribution: fast to build, and a real base chain.
-const FAMILY = ['confext-editor', 'initrd-busybox', 'initrd-busybox-debug', 'initrd-busybox-rescue', 'initrd-busybox-storage', 'sysext-debug', 'sysext-storage'];
 const SHARD = ['-r', '@swc-node/register', 'tools/ci/src/ci-shard.ts'];
 
 /**
@@ -59,12 +58,12 @@ describe('the CI pipeline scripts', () => {
 
   it('lock-check passes on the committed locks', async () => {
     // Every job of the pipeline has the cache server's settings, as the workflow's env gives them.
-    const run = await a.run('bash', ['tools/ci/lock-check.sh', `--projects=${FAMILY.join(',')}`], server.client);
+    const run = await a.run('bash', ['tools/ci/lock-check.sh', `--projects=${FIXTURE_RECIPES.join(',')}`], server.client);
     expect(run.exitCode, run.all).toBe(0);
   }, 600_000);
 
   it('after a repository update, the refresh job proposes the changed locks on a branch, and affected selects exactly those recipes and what builds on them', async () => {
-    const run = await a.run('bash', ['tools/ci/refresh-locks.sh', `--projects=${FAMILY.join(',')}`], { ...server.client, STRATA_FIXTURE_SNAPSHOT: '2', STRATA_REFRESH_BRANCH: 'strata/lock-refresh-test' });
+    const run = await a.run('bash', ['tools/ci/refresh-locks.sh', `--projects=${FIXTURE_RECIPES.join(',')}`], { ...server.client, STRATA_FIXTURE_SNAPSHOT: '2', STRATA_REFRESH_BRANCH: 'strata/lock-refresh-test' });
     expect(run.exitCode, run.all).toBe(0);
     expect(run.all).toMatch(/strata: committed the new locks of .*initrd-busybox-storage.* on strata\/lock-refresh-test/);
     expect(run.all).toContain('strata: pushed strata/lock-refresh-test to origin');
@@ -87,7 +86,7 @@ describe('the CI pipeline scripts', () => {
 
   it('two shards, in two clones that share only the cache server, build every affected task exactly once', async () => {
     // What CI built on main is in the shared cache.
-    const main = await a.nx(['run-many', '-t', 'build', `--projects=${FAMILY.join(',')}`, '--output-style=static'], server.client);
+    const main = await a.nx(['run-many', '-t', 'build', `--projects=${FIXTURE_RECIPES.join(',')}`, '--output-style=static'], server.client);
     expect(main.exitCode, main.all).toBe(0);
     // The same change on both runners: a base every other recipe of the family builds on.
     for (const ws of [a, b]) {
@@ -117,7 +116,7 @@ describe('the CI pipeline scripts', () => {
     expect(perRunner.a.length).toBeGreaterThan(0);
     expect(perRunner.b.length).toBeGreaterThan(0);
     // Every recipe of the family was rebuilt (its base changed), and only those.
-    expect([...new Set(executed.filter((task) => task.endsWith(':build')).map((task) => task.replace(/:build$/, '')))].sort()).toEqual(FAMILY);
+    expect([...new Set(executed.filter((task) => task.endsWith(':build')).map((task) => task.replace(/:build$/, '')))].sort()).toEqual(FIXTURE_RECIPES);
     expect(executed.some((task) => task.startsWith('fixture-repo:'))).toBe(false);
   }, 1_500_000);
 });
