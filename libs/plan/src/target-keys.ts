@@ -83,7 +83,9 @@ function kernelParts(facts: KeyFacts): KeyPart[] {
   if (facts.kernel === 'package') return [{ covers: 'the `kernel` section of its lock', inputs: [{ json: '{projectRoot}/packages.lock.json', fields: ['kernel'] }] }];
   // A new or reinstalled kernel re-keys the modules layer only.
   return [
-    { covers: "the build host's kernels (/usr/lib/modules/*/modules.dep)", inputs: [{ runtime: 'ls -l --time-style=+%s /usr/lib/modules/*/modules.dep 2>/dev/null || true' }] },
+    // Name, size and time only: not ls -l's link count or owner's name, which change with no new
+    // kernel (a hard link to the file elsewhere, a passwd lookup that fails).
+    { covers: "the build host's kernels (/usr/lib/modules/*/modules.dep: names, sizes, times)", inputs: [{ runtime: "stat -c '%n %s %Y' /usr/lib/modules/*/modules.dep 2>/dev/null || true" }] },
     // The firmware the modules ask for comes from the host too: a firmware update re-keys the modules.
     { covers: "the build host's firmware folder (/usr/lib/firmware: names, sizes, times, links)", inputs: [{ runtime: "find /usr/lib/firmware -printf '%P %s %T@ %l\\n' 2>/dev/null | LC_ALL=C sort | sha256sum" }] },
   ];
