@@ -6,7 +6,9 @@
  *   - `nx show projects` warm: the same command again, Nx's caches as it left them (strata's
  *     plugin then reads its projects instead of parsing every recipe);
  *   - `nx graph --file`, cold;
- *   - the affected selection after one leaf recipe changed (`nx show projects --affected`), cold.
+ *   - the affected selection after one leaf recipe changed (`nx show projects --affected`), cold;
+ *   - with the Nx daemon, as on a developer's machine: `nx show projects` while the daemon holds
+ *     the graph, and again after one more edit of the leaf recipe, which the daemon must take in.
  * Prints medians and the ratio to the demo workspace (N = 0 generated). Beside strata's figures it
  * times Nx's own floor for the same workspace, cold and warm: `nx show projects` with a stand-in
  * plugin that gives every recipe file a project with strata's target names and nothing else (no
@@ -70,25 +72,45 @@ async function withBarePlugin<T>(dir: string, fn: () => Promise<T>): Promise<T> 
 }
 
 const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' };
+const DAEMON_ENV = { ...ENV, NX_DAEMON: 'true', CI: 'false' };
 
 /** Times one nx command; cold: as the first command of a fresh clone, with no workspace data of Nx's or strata's plugin. */
-async function timed(dir: string, args: string[], { cold }: { cold: boolean }): Promise<number> {
+async function timed(dir: string, args: string[], { cold, env = ENV }: { cold: boolean; env?: Record<string, string> }): Promise<number> {
   if (cold) await rm(join(dir, '.nx/workspace-data'), { recursive: true, force: true });
   const start = performance.now();
-  const run = await execa(join(ROOT, 'node_modules/.bin/nx'), args, { cwd: dir, env: ENV, reject: false, all: true });
+  const run = await execa(join(ROOT, 'node_modules/.bin/nx'), args, { cwd: dir, env, reject: false, all: true });
   if (run.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed in ${dir}:\n${run.all}`);
   return (performance.now() - start) / 1000;
+}
+
+/**
+ * `nx show projects` through a daemon started cold: once the daemon holds the graph, and once more
+ * after an edit of the leaf recipe. Each answer is waited for in full, so the edit's figure includes
+ * the daemon taking the change in (its file watcher, createNodes again, the new graph).
+ */
+async function timedWithDaemon(dir: string, leaf: string): Promise<{ held: number; edited: number }> {
+  await rm(join(dir, '.nx/workspace-data'), { recursive: true, force: true });
+  const nx = (args: string[]) => execa(join(ROOT, 'node_modules/.bin/nx'), args, { cwd: dir, env: DAEMON_ENV });
+  try {
+    await nx(['show', 'projects']);
+    const held = await timed(dir, ['show', 'projects'], { cold: false, env: DAEMON_ENV });
+    await execa('sh', ['-c', `printf '# another leaf edit\\n' >> "$1"`, 'sh', leaf]);
+    const edited = await timed(dir, ['show', 'projects'], { cold: false, env: DAEMON_ENV });
+    return { held, edited };
+  } finally {
+    await nx(['daemon', '--stop']);
+  }
 }
 
 async function main(): Promise<void> {
   const runs = Number(arg('runs', '3'));
   const sizes = arg('sizes', '0,1000,5000').split(',').map(Number);
-  type Figures = { show: number; warm: number; graph: number; affected: number; floor: number; floorWarm: number };
+  type Figures = { show: number; warm: number; graph: number; affected: number; daemonHeld: number; daemonEdited: number; floor: number; floorWarm: number };
   const results: ({ n: number } & Figures)[] = [];
   for (const n of sizes) {
     const dir = await workspaceWith(n);
     try {
-      const samples: Record<keyof Figures, number[]> = { show: [], warm: [], graph: [], affected: [], floor: [], floorWarm: [] };
+      const samples: Record<keyof Figures, number[]> = { show: [], warm: [], graph: [], affected: [], daemonHeld: [], daemonEdited: [], floor: [], floorWarm: [] };
       // A leaf change: the last generated recipe, or a demo leaf.
       const leaf = n > 0 ? join(dir, 'recipes/generated', generatedRecipe(n - 1).name, 'recipe.yaml') : join(dir, 'recipes/sysext-debug/recipe.yaml');
       await execa('sh', ['-c', `printf '# a leaf edit\\n' >> "$1"`, 'sh', leaf]);
@@ -97,6 +119,9 @@ async function main(): Promise<void> {
         samples.warm.push(await timed(dir, ['show', 'projects'], { cold: false }));
         samples.graph.push(await timed(dir, ['graph', `--file=${join(dir, 'graph.json')}`], { cold: true }));
         samples.affected.push(await timed(dir, ['show', 'projects', '--affected', '--uncommitted'], { cold: true }));
+        const daemon = await timedWithDaemon(dir, leaf);
+        samples.daemonHeld.push(daemon.held);
+        samples.daemonEdited.push(daemon.edited);
         await withBarePlugin(dir, async () => {
           samples.floor.push(await timed(dir, ['show', 'projects'], { cold: true }));
           samples.floorWarm.push(await timed(dir, ['show', 'projects'], { cold: false }));
@@ -118,18 +143,21 @@ async function main(): Promise<void> {
     cell(r, 'warm'),
     cell(r, 'graph'),
     cell(r, 'affected'),
+    `${cell(r, 'daemonHeld')}, after an edit ${cell(r, 'daemonEdited')}`,
     `${cell(r, 'floor')}, warm ${cell(r, 'floorWarm')}`,
   ]);
   const body = [
     '## Scale (`npm run bench:scale`)',
     '',
-    `Medians of ${runs} runs, no daemon (as in CI); ratio to the demo workspace in brackets. Cold is the`,
-    'first command of a fresh clone (no `.nx/workspace-data`); warm is the same command again, with the',
-    "caches Nx and strata's plugin left (the plugin then reads its projects instead of parsing every recipe).",
+    `Medians of ${runs} runs, no daemon (as in CI) except in the daemon column; ratio to the demo workspace`,
+    'in brackets. Cold is the first command of a fresh clone (no `.nx/workspace-data`); warm is the same',
+    "command again, with the caches Nx and strata's plugin left (the plugin then reads its projects instead",
+    "of parsing every recipe). The daemon column is a developer's machine: `nx show projects` while the",
+    'daemon holds the graph, and after one more edit of a leaf recipe, which the daemon takes in first.',
     "The last column is Nx's floor: `nx show projects` on the same workspace with a stand-in plugin",
     "that gives each recipe a project with strata's ten target names and nothing else, reading no recipe.",
     '',
-    table(['recipes', 'nx show projects, cold', 'nx show projects, warm', 'nx graph --file', 'affected after one leaf change', 'Nx floor: nx show projects, bare targets'], rows),
+    table(['recipes', 'nx show projects, cold', 'nx show projects, warm', 'nx graph --file', 'affected after one leaf change', 'with the daemon: nx show projects', 'Nx floor: nx show projects, bare targets'], rows),
   ].join('\n');
   console.log(`\n${body}`);
   await writeDocSection(join(ROOT, 'docs/benchmarks.md'), 'scale', body);
