@@ -8,8 +8,8 @@ import { startCacheServer } from './cache-server';
  * one. Test files whose subject is booting or signing an image, not building it, point their
  * scratch workspaces at it (createScratchWorkspaceOnSharedCache), so the Debian distribution and
  * the layers every such file needs are built once per run and restored through Nx's remote cache
- * everywhere else. Files that count executed tasks use it, if at all, only for
- * the setup runs they do not count.
+ * everywhere else. Files that count executed tasks use it, if at all, only for the setup runs
+ * they do not count.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startCacheServer(`strata-test-run-${randomUUID()}`);

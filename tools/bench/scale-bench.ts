@@ -16,7 +16,7 @@
  * Usage:
  *   npm run bench:scale [-- --runs=3 --sizes=0,1000,5000]
  */
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -58,6 +58,11 @@ exports.createNodes = ['recipes/**/recipe.yaml', (files) => files.map((file) => 
   targets: Object.fromEntries(TARGETS.map((t) => [t, { executor: 'nx:noop' }])) } } }])];
 `;
 
+/** An edit of a recipe that changes no project: a comment line at its end. */
+function editRecipe(file: string, comment: string): Promise<unknown> {
+  return appendFile(file, `# ${comment}\n`);
+}
+
 /** Runs fn with nx.json pointing at the bare plugin instead of strata's, then puts nx.json back. */
 async function withBarePlugin<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   const nxJson = join(dir, 'nx.json');
@@ -94,7 +99,7 @@ async function timedWithDaemon(dir: string, leaf: string): Promise<{ held: numbe
   try {
     await nx(['show', 'projects']);
     const held = await timed(dir, ['show', 'projects'], { cold: false, env: DAEMON_ENV });
-    await execa('sh', ['-c', `printf '# another leaf edit\\n' >> "$1"`, 'sh', leaf]);
+    await editRecipe(leaf, 'another leaf edit');
     const edited = await timed(dir, ['show', 'projects'], { cold: false, env: DAEMON_ENV });
     return { held, edited };
   } finally {
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
       const samples: Record<keyof Figures, number[]> = { show: [], warm: [], graph: [], affected: [], daemonHeld: [], daemonEdited: [], floor: [], floorWarm: [] };
       // A leaf change: the last generated recipe, or a demo leaf.
       const leaf = n > 0 ? join(dir, 'recipes/generated', generatedRecipe(n - 1).name, 'recipe.yaml') : join(dir, 'recipes/sysext-debug/recipe.yaml');
-      await execa('sh', ['-c', `printf '# a leaf edit\\n' >> "$1"`, 'sh', leaf]);
+      await editRecipe(leaf, 'a leaf edit');
       for (let r = 0; r < runs; r++) {
         samples.show.push(await timed(dir, ['show', 'projects'], { cold: true }));
         samples.warm.push(await timed(dir, ['show', 'projects'], { cold: false }));
